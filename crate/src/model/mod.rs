@@ -1,0 +1,204 @@
+//! Generator/discriminator families and their typed configs.
+//!
+//! Every family works on *flattened* samples so that the training step, the losses and the
+//! checkpoint code never need to know which family they drive:
+//! a generator maps latents `[B, latent_dim]` to samples `[B, D]` and a discriminator maps
+//! samples `[B, D]` to one logit per sample `[B]`, where `D` is [`ModelConfig::sample_dim`]
+//! (2 for the toy sets, `C·H·W` for images). Image families reshape internally.
+
+mod dcgan;
+mod mlp;
+pub mod named;
+mod spectral;
+
+pub use dcgan::{DcganConfig, DcganDiscriminator, DcganGenerator};
+pub use mlp::{MlpConfig, MlpDiscriminator, MlpGenerator};
+
+use burn::module::Module;
+use burn::tensor::{Device, Int, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// What the networks are: one variant per family.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ModelConfig {
+    /// Multi-layer perceptrons for 2-D toy data.
+    Mlp(MlpConfig),
+    /// DCGAN convolutional networks for 28×28, 32×32 and 64×64 images.
+    Dcgan(DcganConfig),
+}
+
+/// Distribution the latent vectors are drawn from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Noise {
+    /// Standard normal N(0, 1) per component.
+    #[default]
+    Gaussian,
+    /// Uniform on [-1, 1] per component.
+    Uniform,
+}
+
+/// The shape of one data sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SampleShape {
+    /// A point in `dim` dimensions.
+    Points { dim: usize },
+    /// An image, channel-planar, values in [-1, 1].
+    Image {
+        channels: usize,
+        height: usize,
+        width: usize,
+    },
+}
+
+impl SampleShape {
+    /// Number of values in one flattened sample.
+    pub fn len(&self) -> usize {
+        match *self {
+            SampleShape::Points { dim } => dim,
+            SampleShape::Image {
+                channels,
+                height,
+                width,
+            } => channels * height * width,
+        }
+    }
+
+    /// Whether a sample holds no value at all (never true for a valid model).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Errors raised while building a model from its config.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ModelError {
+    #[error("unsupported resolution {0}: DCGAN supports 28, 32 and 64")]
+    Resolution(usize),
+    #[error("unsupported channel count {0}: use 1 (grey) or 3 (RGB)")]
+    Channels(usize),
+    #[error("model field `{field}` must be at least {min}, got {value}")]
+    TooSmall {
+        field: &'static str,
+        min: usize,
+        value: usize,
+    },
+}
+
+impl ModelConfig {
+    /// Checks the values that the type system cannot.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        match self {
+            ModelConfig::Mlp(c) => c.validate(),
+            ModelConfig::Dcgan(c) => c.validate(),
+        }
+    }
+
+    /// Dimension of the latent vectors fed to the generator.
+    pub fn latent_dim(&self) -> usize {
+        match self {
+            ModelConfig::Mlp(c) => c.latent_dim,
+            ModelConfig::Dcgan(c) => c.latent_dim,
+        }
+    }
+
+    /// Distribution of the latent vectors.
+    pub fn noise(&self) -> Noise {
+        match self {
+            ModelConfig::Mlp(c) => c.noise,
+            ModelConfig::Dcgan(c) => c.noise,
+        }
+    }
+
+    /// Number of classes the networks are conditioned on (0 = unconditional).
+    pub fn classes(&self) -> usize {
+        match self {
+            ModelConfig::Mlp(_) => 0,
+            ModelConfig::Dcgan(c) => c.classes,
+        }
+    }
+
+    /// Shape of one generated sample.
+    pub fn sample_shape(&self) -> SampleShape {
+        match self {
+            ModelConfig::Mlp(c) => SampleShape::Points { dim: c.data_dim },
+            ModelConfig::Dcgan(c) => SampleShape::Image {
+                channels: c.channels,
+                height: c.resolution,
+                width: c.resolution,
+            },
+        }
+    }
+
+    /// Number of values in one flattened sample.
+    pub fn sample_dim(&self) -> usize {
+        self.sample_shape().len()
+    }
+
+    /// Builds freshly initialised networks on `device` (seed the device first for
+    /// reproducible weights).
+    pub fn init(&self, device: &Device) -> Result<(Generator, Discriminator), ModelError> {
+        self.validate()?;
+        Ok(match self {
+            ModelConfig::Mlp(c) => (
+                Generator::Mlp(c.init_generator(device)),
+                Discriminator::Mlp(c.init_discriminator(device)),
+            ),
+            ModelConfig::Dcgan(c) => (
+                Generator::Dcgan(c.init_generator(device)?),
+                Discriminator::Dcgan(c.init_discriminator(device)?),
+            ),
+        })
+    }
+}
+
+/// A generator of any family.
+#[derive(Module, Debug)]
+pub enum Generator {
+    Mlp(MlpGenerator),
+    Dcgan(DcganGenerator),
+}
+
+impl Generator {
+    /// `[B, latent_dim]` latents (and `[B]` labels for conditional models) → `[B, D]` samples.
+    pub fn forward(&self, latents: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<2> {
+        match self {
+            Generator::Mlp(g) => g.forward(latents),
+            Generator::Dcgan(g) => g.forward(latents, labels),
+        }
+    }
+}
+
+/// A discriminator of any family.
+#[derive(Module, Debug)]
+pub enum Discriminator {
+    Mlp(MlpDiscriminator),
+    Dcgan(DcganDiscriminator),
+}
+
+impl Discriminator {
+    /// `[B, D]` samples (and `[B]` labels for conditional models) → `[B]` logits.
+    pub fn forward(&self, samples: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<1> {
+        match self {
+            Discriminator::Mlp(d) => d.forward(samples),
+            Discriminator::Dcgan(d) => d.forward(samples, labels),
+        }
+    }
+
+    /// One power iteration of every spectrally normalised layer (identity without them).
+    /// Called once per discriminator update, as in Miyato et al. (2018).
+    pub fn power_iterate(self) -> Self {
+        match self {
+            Discriminator::Dcgan(d) => Discriminator::Dcgan(d.power_iterate()),
+            other => other,
+        }
+    }
+}
+
+fn at_least(field: &'static str, value: usize, min: usize) -> Result<(), ModelError> {
+    if value < min {
+        return Err(ModelError::TooSmall { field, min, value });
+    }
+    Ok(())
+}

@@ -1,0 +1,353 @@
+//! A run: the whole TOML config (model, training, data, schedule) and the conversion between a
+//! [`Trainer`] and a [`Checkpoint`]. The config travels inside every checkpoint.
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{Checkpoint, CheckpointError};
+use crate::data::Toy;
+use crate::model::named::{self, FitError, Flattened};
+use crate::model::{Generator, ModelConfig};
+use crate::rng::Rng;
+use crate::train::{Adam, TrainConfig, TrainError, Trainer};
+
+/// Everything a run needs, as written in `configs/*.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Short name of the run (default output folder `runs/<name>`).
+    pub name: String,
+    /// Network shapes.
+    pub model: ModelConfig,
+    /// Hyper-parameters.
+    #[serde(default)]
+    pub train: TrainConfig,
+    /// Training data.
+    pub data: DataConfig,
+    /// Length, seed and reporting intervals.
+    #[serde(default)]
+    pub run: Schedule,
+}
+
+/// Where the training data comes from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum DataConfig {
+    /// Fresh points from a built-in 2-D distribution every batch.
+    Toy {
+        /// "gaussians8", "gaussians25", "ring", "spiral", "moons" or "swiss-roll".
+        distribution: Toy,
+    },
+    /// An IDX data set of the MNIST family (raw or .gz files) in `dir`
+    /// (`ganvas data fetch fashion-mnist` puts Fashion-MNIST in data/fashion-mnist).
+    Idx {
+        /// Folder holding train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz].
+        dir: String,
+        /// Names of the classes, in label order (optional, shown in the UI).
+        #[serde(default)]
+        class_names: Vec<String>,
+    },
+    /// A folder of PNG/JPEG images, resized and centre-cropped to the model's resolution;
+    /// sub-folders, if any, are classes.
+    Folder {
+        /// The folder.
+        dir: String,
+    },
+}
+
+/// Length of the run and how often it reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Generator updates to train for.
+    #[serde(default = "default_steps")]
+    pub steps: u64,
+    /// Seed of the weight initialisation and of every random draw in training.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Output folder; empty means `runs/<name>`.
+    #[serde(default)]
+    pub out_dir: String,
+    /// Steps between sample grids from fixed latents (0 = never).
+    #[serde(default = "default_every")]
+    pub sample_every: u64,
+    /// Steps between checkpoints (0 = only at the end).
+    #[serde(default = "default_every")]
+    pub checkpoint_every: u64,
+    /// Steps between lines of the JSONL log.
+    #[serde(default = "default_log_every")]
+    pub log_every: u64,
+    /// Samples in each grid.
+    #[serde(default = "default_grid")]
+    pub grid: usize,
+}
+
+fn default_steps() -> u64 {
+    1000
+}
+fn default_seed() -> u64 {
+    1
+}
+fn default_every() -> u64 {
+    500
+}
+fn default_log_every() -> u64 {
+    10
+}
+fn default_grid() -> usize {
+    64
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            steps: default_steps(),
+            seed: default_seed(),
+            out_dir: String::new(),
+            sample_every: default_every(),
+            checkpoint_every: default_every(),
+            log_every: default_log_every(),
+            grid: default_grid(),
+        }
+    }
+}
+
+/// Why a config or checkpoint cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum RunError {
+    #[error("config: {0}")]
+    Config(String),
+    #[error("override `{0}`: expected KEY=VALUE with a dotted key such as train.lr_g=1e-4")]
+    Override(String),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    #[error("checkpoint does not fit the model described in its config ({section}): {error}")]
+    Fit {
+        section: &'static str,
+        error: FitError,
+    },
+    #[error(transparent)]
+    Train(#[from] TrainError),
+}
+
+impl RunConfig {
+    /// Parses TOML, applying `overrides` (`section.field=value`, value in TOML syntax or a bare
+    /// string) first, then checks every value.
+    pub fn from_toml(text: &str, overrides: &[String]) -> Result<Self, RunError> {
+        let mut value: toml::Table =
+            toml::from_str(text).map_err(|e| RunError::Config(e.to_string()))?;
+        for item in overrides {
+            apply_override(&mut value, item)?;
+        }
+        let config: RunConfig = value
+            .try_into()
+            .map_err(|e: toml::de::Error| RunError::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values the types cannot.
+    pub fn validate(&self) -> Result<(), RunError> {
+        self.model
+            .validate()
+            .map_err(|e| RunError::Config(e.to_string()))?;
+        self.train
+            .validate()
+            .map_err(|e| RunError::Config(e.to_string()))?;
+        if self.name.trim().is_empty() {
+            return Err(RunError::Config("`name` must not be empty".into()));
+        }
+        Ok(())
+    }
+
+    /// The config as TOML (what is stored in checkpoints).
+    pub fn to_toml(&self) -> Result<String, RunError> {
+        toml::to_string(self).map_err(|e| RunError::Config(e.to_string()))
+    }
+
+    /// The output folder.
+    pub fn out_dir(&self) -> String {
+        if self.run.out_dir.is_empty() {
+            format!("runs/{}", self.name)
+        } else {
+            self.run.out_dir.clone()
+        }
+    }
+}
+
+fn apply_override(table: &mut toml::Table, item: &str) -> Result<(), RunError> {
+    let (key, raw) = item
+        .split_once('=')
+        .ok_or_else(|| RunError::Override(item.to_string()))?;
+    let path: Vec<&str> = key.trim().split('.').collect();
+    if path.iter().any(|p| p.is_empty()) {
+        return Err(RunError::Override(item.to_string()));
+    }
+    let raw = raw.trim();
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    let (last, parents) = path
+        .split_last()
+        .ok_or_else(|| RunError::Override(item.to_string()))?;
+    let mut node = table;
+    for part in parents {
+        node = node
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| RunError::Config(format!("`{key}`: `{part}` is not a section")))?;
+    }
+    node.insert(last.to_string(), value);
+    Ok(())
+}
+
+/// A trainer's tensors gathered for one read from the device, plus its metadata.
+pub struct Snapshot {
+    parts: Vec<(&'static str, Flattened)>,
+    checkpoint: Checkpoint,
+}
+
+impl Snapshot {
+    /// Gathers the state of `trainer`, run with `config`.
+    pub fn new(trainer: &Trainer, config: &RunConfig) -> Result<Self, RunError> {
+        let mut checkpoint = Checkpoint::new();
+        let meta = &mut checkpoint.metadata;
+        meta.insert("config".into(), config.to_toml()?);
+        meta.insert("step".into(), trainer.step.to_string());
+        let words: Vec<String> = trainer
+            .rng
+            .state()
+            .iter()
+            .map(|w| format!("{w:016x}"))
+            .collect();
+        meta.insert("rng".into(), words.join(" "));
+        meta.insert("opt_g.t".into(), trainer.opt_g.t.to_string());
+        meta.insert("opt_d.t".into(), trainer.opt_d.t.to_string());
+        let sections = [
+            ("g", named::collect(&trainer.generator)),
+            ("d", named::collect(&trainer.discriminator)),
+            ("ema", named::collect(&trainer.ema)),
+            ("opt_g", trainer.opt_g.tensors()),
+            ("opt_d", trainer.opt_d.tensors()),
+        ];
+        let parts = sections
+            .into_iter()
+            .filter_map(|(prefix, tensors)| Flattened::new(tensors).map(|f| (prefix, f)))
+            .collect();
+        Ok(Self { parts, checkpoint })
+    }
+
+    /// Reads the tensors, blocking (native).
+    pub fn read(self) -> Result<Checkpoint, RunError> {
+        let mut checkpoint = self.checkpoint;
+        for (prefix, flat) in self.parts {
+            let data = flat.values.clone().try_into_data().map_err(read_error)?;
+            let values = data.try_to_vec::<f32>().map_err(read_error)?;
+            checkpoint.insert_section(prefix, flat.split(&values));
+        }
+        Ok(checkpoint)
+    }
+
+    /// Reads the tensors without blocking (browser).
+    pub async fn read_async(self) -> Result<Checkpoint, RunError> {
+        let mut checkpoint = self.checkpoint;
+        for (prefix, flat) in self.parts {
+            let data = flat
+                .values
+                .clone()
+                .into_data_async()
+                .await
+                .map_err(read_error)?;
+            let values = data.try_to_vec::<f32>().map_err(read_error)?;
+            checkpoint.insert_section(prefix, flat.split(&values));
+        }
+        Ok(checkpoint)
+    }
+}
+
+fn read_error(e: impl std::fmt::Debug) -> RunError {
+    RunError::Checkpoint(CheckpointError::Corrupt(format!(
+        "reading tensors from the device failed: {e:?}"
+    )))
+}
+
+/// The run config stored in a checkpoint.
+pub fn config_of(checkpoint: &Checkpoint) -> Result<RunConfig, RunError> {
+    RunConfig::from_toml(checkpoint.meta("config")?, &[])
+}
+
+/// Rebuilds the trainer saved in `checkpoint` on `device`, exactly as it was.
+pub fn restore(checkpoint: &Checkpoint, device: &Device) -> Result<(RunConfig, Trainer), RunError> {
+    let config = config_of(checkpoint)?;
+    let mut trainer = Trainer::new(
+        config.model.clone(),
+        config.train.clone(),
+        config.run.seed,
+        device,
+    )?;
+    let fit = |section| move |error| RunError::Fit { section, error };
+    trainer.generator =
+        named::load(trainer.generator, &checkpoint.section("g")).map_err(fit("g"))?;
+    trainer.discriminator =
+        named::load(trainer.discriminator, &checkpoint.section("d")).map_err(fit("d"))?;
+    trainer.ema = named::load(trainer.ema, &checkpoint.section("ema")).map_err(fit("ema"))?;
+    let inner = device.clone().inner();
+    trainer.opt_g = Adam::from_arrays(
+        checkpoint.meta_parse("opt_g.t")?,
+        &checkpoint.section("opt_g"),
+        &inner,
+    );
+    trainer.opt_d = Adam::from_arrays(
+        checkpoint.meta_parse("opt_d.t")?,
+        &checkpoint.section("opt_d"),
+        &inner,
+    );
+    trainer.step = checkpoint.meta_parse("step")?;
+    trainer.rng = parse_rng(checkpoint.meta("rng")?)
+        .ok_or_else(|| CheckpointError::Metadata { key: "rng".into() })?;
+    Ok((config, trainer))
+}
+
+fn parse_rng(text: &str) -> Option<Rng> {
+    let words: Vec<u64> = text
+        .split_whitespace()
+        .map(|w| u64::from_str_radix(w, 16).ok())
+        .collect::<Option<_>>()?;
+    Some(Rng::from_state(words.try_into().ok()?))
+}
+
+/// Which generator weights to sample from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Weights {
+    /// The moving average (smoother samples; the default).
+    #[default]
+    Ema,
+    /// The raw generator as last updated.
+    Raw,
+}
+
+/// The generator of `checkpoint` in evaluation mode on `device`, with its run config.
+pub fn load_generator(
+    checkpoint: &Checkpoint,
+    device: &Device,
+    weights: Weights,
+) -> Result<(RunConfig, Generator), RunError> {
+    let config = config_of(checkpoint)?;
+    let (generator, _) = config
+        .model
+        .init(device)
+        .map_err(|e| RunError::Config(e.to_string()))?;
+    let section = match weights {
+        Weights::Ema => "ema",
+        Weights::Raw => "g",
+    };
+    let generator =
+        named::load(generator, &checkpoint.section(section)).map_err(|error| RunError::Fit {
+            section: if section == "g" { "g" } else { "ema" },
+            error,
+        })?;
+    use burn::module::Module;
+    Ok((config, generator.valid()))
+}

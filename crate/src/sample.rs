@@ -1,0 +1,222 @@
+//! Latents, truncation, interpolation (lerp/slerp) and pictures of samples (image grids and
+//! scatter plots of 2-D points), all as plain values so the CLI and the browser share them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ModelConfig, Noise, SampleShape};
+use crate::rng::Rng;
+
+/// `n × latent_dim` latent values (row-major). With `truncation = Some(t)` a Gaussian latent is
+/// drawn from the normal truncated to `[-t, t]` by redrawing components outside it (the BigGAN
+/// truncation trick), and a uniform latent is scaled by `min(t, 1)`.
+pub fn latents(model: &ModelConfig, n: usize, truncation: Option<f32>, rng: &mut Rng) -> Vec<f32> {
+    let count = n * model.latent_dim();
+    match model.noise() {
+        Noise::Gaussian => (0..count)
+            .map(|_| match truncation {
+                Some(t) if t > 0.0 => loop {
+                    let z = rng.normal();
+                    if z.abs() <= t {
+                        break z;
+                    }
+                },
+                _ => rng.normal(),
+            })
+            .collect(),
+        Noise::Uniform => {
+            let scale = truncation.map_or(1.0, |t| t.clamp(0.0, 1.0));
+            (0..count)
+                .map(|_| (rng.uniform() * 2.0 - 1.0) * scale)
+                .collect()
+        }
+    }
+}
+
+/// How to walk between two latents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interpolation {
+    /// Straight line.
+    Lerp,
+    /// Great circle (keeps the norm typical of Gaussian latents; White, 2016).
+    #[default]
+    Slerp,
+}
+
+/// `frames` latents from `a` to `b` inclusive, row-major `[frames, dim]`.
+pub fn interpolate(a: &[f32], b: &[f32], frames: usize, mode: Interpolation) -> Vec<f32> {
+    let mut out = Vec::with_capacity(frames * a.len());
+    for f in 0..frames {
+        let t = if frames > 1 {
+            f as f32 / (frames - 1) as f32
+        } else {
+            0.0
+        };
+        match mode {
+            Interpolation::Lerp => out.extend(a.iter().zip(b).map(|(x, y)| x + (y - x) * t)),
+            Interpolation::Slerp => out.extend(slerp(a, b, t)),
+        }
+    }
+    out
+}
+
+fn slerp(a: &[f32], b: &[f32], t: f32) -> Vec<f32> {
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let (na, nb) = (norm(a), norm(b));
+    let cos = if na > 0.0 && nb > 0.0 {
+        (a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>() / (na * nb)).clamp(-1.0, 1.0)
+    } else {
+        1.0
+    };
+    let omega = cos.acos();
+    if omega.abs() < 1e-4 {
+        return a.iter().zip(b).map(|(x, y)| x + (y - x) * t).collect();
+    }
+    let (wa, wb) = (
+        ((1.0 - t) * omega).sin() / omega.sin(),
+        (t * omega).sin() / omega.sin(),
+    );
+    a.iter().zip(b).map(|(x, y)| wa * x + wb * y).collect()
+}
+
+/// An RGBA picture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picture {
+    pub width: usize,
+    pub height: usize,
+    /// `width × height × 4` bytes, row-major.
+    pub rgba: Vec<u8>,
+}
+
+/// Converts `[n, C·H·W]` channel-planar images in [-1, 1] to `n` RGBA images (row-major,
+/// 4 bytes per pixel, opaque), as `n × H × W × 4` bytes.
+pub fn images_to_rgba(values: &[f32], channels: usize, height: usize, width: usize) -> Vec<u8> {
+    let plane = height * width;
+    let size = channels * plane;
+    let byte = |v: f32| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
+    let mut out = Vec::with_capacity(values.len() / size.max(1) * plane * 4);
+    for image in values.chunks_exact(size.max(1)) {
+        for p in 0..plane {
+            let (r, g, b) = match channels {
+                3 => (image[p], image[plane + p], image[2 * plane + p]),
+                _ => (image[p], image[p], image[p]),
+            };
+            out.extend([byte(r), byte(g), byte(b), 255]);
+        }
+    }
+    out
+}
+
+/// Lays out `n` RGBA images of `height × width` in a grid of `columns` with a 2-pixel border.
+pub fn grid(rgba: &[u8], height: usize, width: usize, columns: usize) -> Picture {
+    const PAD: usize = 2;
+    let image_bytes = height * width * 4;
+    let n = if image_bytes == 0 {
+        0
+    } else {
+        rgba.len() / image_bytes
+    };
+    let columns = columns.clamp(1, n.max(1));
+    let rows = n.div_ceil(columns).max(1);
+    let (gw, gh) = (columns * (width + PAD) + PAD, rows * (height + PAD) + PAD);
+    let mut out = vec![40u8; gw * gh * 4];
+    for px in out.chunks_exact_mut(4) {
+        px[3] = 255;
+    }
+    for i in 0..n {
+        let (x0, y0) = (
+            PAD + (i % columns) * (width + PAD),
+            PAD + (i / columns) * (height + PAD),
+        );
+        for y in 0..height {
+            let src = &rgba[i * image_bytes + y * width * 4..][..width * 4];
+            let dst = ((y0 + y) * gw + x0) * 4;
+            out[dst..dst + width * 4].copy_from_slice(src);
+        }
+    }
+    Picture {
+        width: gw,
+        height: gh,
+        rgba: out,
+    }
+}
+
+/// A scatter plot of 2-D points (real in blue, generated in orange) over `[-extent, extent]²`.
+pub fn scatter(real: &[f32], fake: &[f32], size: usize, extent: f32) -> Picture {
+    let mut rgba = vec![255u8; size * size * 4];
+    let mut plot = |points: &[f32], colour: [u8; 3]| {
+        for p in points.chunks_exact(2) {
+            let to_px = |v: f32| ((v / extent + 1.0) * 0.5 * (size as f32 - 1.0)).round();
+            let (x, y) = (to_px(p[0]), to_px(-p[1]));
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let (px, py) = (x + dx as f32, y + dy as f32);
+                if px >= 0.0 && py >= 0.0 && (px as usize) < size && (py as usize) < size {
+                    let at = (py as usize * size + px as usize) * 4;
+                    rgba[at..at + 3].copy_from_slice(&colour);
+                }
+            }
+        }
+    };
+    plot(real, [60, 110, 220]);
+    plot(fake, [240, 130, 30]);
+    Picture {
+        width: size,
+        height: size,
+        rgba,
+    }
+}
+
+/// Whether a sample shape is a picture (images) or points.
+pub fn is_image(shape: SampleShape) -> bool {
+    matches!(shape, SampleShape::Image { .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MlpConfig;
+
+    #[test]
+    fn truncated_latents_stay_within_the_threshold() {
+        let model = ModelConfig::Mlp(MlpConfig::default());
+        let z = latents(&model, 100, Some(0.7), &mut Rng::new(3));
+        assert_eq!(z.len(), 100 * model.latent_dim());
+        assert!(z.iter().all(|v| v.abs() <= 0.7));
+        let full = latents(&model, 100, None, &mut Rng::new(3));
+        assert!(full.iter().any(|v| v.abs() > 0.7));
+    }
+
+    #[test]
+    fn interpolation_ends_at_both_latents() {
+        let (a, b) = ([1.0, 0.0, 2.0], [0.0, 1.0, -1.0]);
+        for mode in [Interpolation::Lerp, Interpolation::Slerp] {
+            let path = interpolate(&a, &b, 5, mode);
+            assert_eq!(path.len(), 15);
+            for (x, y) in path[..3].iter().zip(&a).chain(path[12..].iter().zip(&b)) {
+                assert!((x - y).abs() < 1e-5, "{mode:?}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn slerp_keeps_the_norm_of_orthogonal_unit_vectors() {
+        let path = interpolate(&[1.0, 0.0], &[0.0, 1.0], 3, Interpolation::Slerp);
+        let mid = (path[2] * path[2] + path[3] * path[3]).sqrt();
+        assert!((mid - 1.0).abs() < 1e-5);
+        let lerp = interpolate(&[1.0, 0.0], &[0.0, 1.0], 3, Interpolation::Lerp);
+        assert!(((lerp[2] * lerp[2] + lerp[3] * lerp[3]).sqrt() - 0.7071).abs() < 1e-3);
+    }
+
+    #[test]
+    fn grid_places_each_image() {
+        // Two 1×1 grey images: black (-1) and white (1).
+        let rgba = images_to_rgba(&[-1.0, 1.0], 1, 1, 1);
+        assert_eq!(rgba, vec![0, 0, 0, 255, 255, 255, 255, 255]);
+        let picture = grid(&rgba, 1, 1, 2);
+        assert_eq!((picture.width, picture.height), (8, 5));
+        let px = |x: usize, y: usize| &picture.rgba[(y * picture.width + x) * 4..][..4];
+        assert_eq!(px(2, 2), [0, 0, 0, 255]);
+        assert_eq!(px(5, 2), [255, 255, 255, 255]);
+        assert_eq!(px(0, 0), [40, 40, 40, 255]);
+    }
+}

@@ -1,0 +1,153 @@
+//! Training hyper-parameters.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Augment, Loss};
+
+/// How to train: objective, optimiser, batch and schedule of updates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Adversarial objective: "non-saturating", "hinge" or "least-squares".
+    #[serde(default)]
+    pub loss: Loss,
+    /// Generator learning rate (Adam step size).
+    #[serde(default = "default_lr")]
+    pub lr_g: f64,
+    /// Discriminator learning rate (Adam step size).
+    #[serde(default = "default_lr")]
+    pub lr_d: f64,
+    /// Adam β₁ (decay of the first moment).
+    #[serde(default = "default_beta1")]
+    pub beta1: f64,
+    /// Adam β₂ (decay of the second moment).
+    #[serde(default = "default_beta2")]
+    pub beta2: f64,
+    /// Adam ε (added to the root of the second moment).
+    #[serde(default = "default_epsilon")]
+    pub epsilon: f64,
+    /// Samples per micro-batch.
+    #[serde(default = "default_batch")]
+    pub batch: usize,
+    /// Micro-batches whose gradients are summed into one update: the effective batch is
+    /// `batch × accumulate` (BigGAN's trick for small hardware).
+    #[serde(default = "default_one")]
+    pub accumulate: usize,
+    /// Discriminator updates per generator update.
+    #[serde(default = "default_one")]
+    pub n_critic: usize,
+    /// Half-life of the generator's exponential moving average, in thousands of samples
+    /// (StyleGAN's ema_kimg); 0 disables the average (the EMA copy then equals G).
+    #[serde(default)]
+    pub ema_kimg: f64,
+    /// DiffAugment policies applied to real and fake images alike: "color", "translation",
+    /// "cutout" (ignored for 2-D points).
+    #[serde(default)]
+    pub augment: Vec<Augment>,
+}
+
+fn default_lr() -> f64 {
+    2e-4
+}
+fn default_beta1() -> f64 {
+    0.5
+}
+fn default_beta2() -> f64 {
+    0.999
+}
+fn default_epsilon() -> f64 {
+    1e-8
+}
+fn default_batch() -> usize {
+    64
+}
+fn default_one() -> usize {
+    1
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            loss: Loss::default(),
+            lr_g: default_lr(),
+            lr_d: default_lr(),
+            beta1: default_beta1(),
+            beta2: default_beta2(),
+            epsilon: default_epsilon(),
+            batch: default_batch(),
+            accumulate: 1,
+            n_critic: 1,
+            ema_kimg: 0.0,
+            augment: Vec::new(),
+        }
+    }
+}
+
+/// A training value out of its range.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("train.{field} = {value} is invalid: {expected}")]
+pub struct TrainConfigError {
+    pub field: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl TrainConfig {
+    /// Checks ranges the type system cannot.
+    pub fn validate(&self) -> Result<(), TrainConfigError> {
+        let bad = |field, value: String, expected| {
+            Err(TrainConfigError {
+                field,
+                value,
+                expected,
+            })
+        };
+        for (field, lr) in [("lr_g", self.lr_g), ("lr_d", self.lr_d)] {
+            if !(lr.is_finite() && lr > 0.0) {
+                return bad(field, lr.to_string(), "a positive learning rate");
+            }
+        }
+        for (field, beta) in [("beta1", self.beta1), ("beta2", self.beta2)] {
+            if !(0.0..1.0).contains(&beta) {
+                return bad(field, beta.to_string(), "a value in [0, 1)");
+            }
+        }
+        if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
+            return bad(
+                "epsilon",
+                self.epsilon.to_string(),
+                "a small positive number",
+            );
+        }
+        for (field, n) in [
+            ("batch", self.batch),
+            ("accumulate", self.accumulate),
+            ("n_critic", self.n_critic),
+        ] {
+            if n == 0 {
+                return bad(field, n.to_string(), "at least 1");
+            }
+        }
+        if !(self.ema_kimg.is_finite() && self.ema_kimg >= 0.0) {
+            return bad(
+                "ema_kimg",
+                self.ema_kimg.to_string(),
+                "0 (off) or a positive half-life",
+            );
+        }
+        Ok(())
+    }
+
+    /// Samples seen per update (`batch × accumulate`).
+    pub fn effective_batch(&self) -> usize {
+        self.batch * self.accumulate
+    }
+
+    /// Per-update decay of the generator average: `0.5^(samples per update / half-life)`.
+    pub fn ema_beta(&self) -> f64 {
+        if self.ema_kimg <= 0.0 {
+            return 0.0;
+        }
+        0.5f64.powf(self.effective_batch() as f64 / (self.ema_kimg * 1000.0))
+    }
+}

@@ -1,0 +1,18 @@
+//! Training: the step (one round of D and G updates, no I/O), objectives, Adam, the generator
+//! average, augmentation and the data interface the step draws from.
+
+mod adam;
+mod augment;
+mod batch;
+mod config;
+mod loss;
+mod stats;
+mod step;
+
+pub use adam::{Adam, AdamConfig};
+pub use augment::{Augment, diff_augment};
+pub use batch::{Batch, Source, ToySource};
+pub use config::{TrainConfig, TrainConfigError};
+pub use loss::Loss;
+pub use stats::{PendingStats, StepStats};
+pub use step::{TrainError, Trainer};

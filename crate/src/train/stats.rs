@@ -1,0 +1,80 @@
+//! What one training step reports.
+
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+/// Statistics of one generator update (and the discriminator updates before it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepStats {
+    /// Step number after this update (1 for the first).
+    pub step: u64,
+    /// Discriminator loss of the last discriminator update.
+    pub d_loss: f32,
+    /// Generator loss.
+    pub g_loss: f32,
+    /// Mean discriminator score on real samples (probability for the non-saturating loss).
+    pub d_real: f32,
+    /// Mean discriminator score on fake samples.
+    pub d_fake: f32,
+    /// L2 norm of the discriminator's (accumulated) gradient at its last update.
+    pub grad_norm_d: f32,
+    /// L2 norm of the generator's (accumulated) gradient.
+    pub grad_norm_g: f32,
+}
+
+impl StepStats {
+    /// Whether every figure is finite (a NaN or infinite loss stops training).
+    pub fn is_finite(&self) -> bool {
+        [
+            self.d_loss,
+            self.g_loss,
+            self.d_real,
+            self.d_fake,
+            self.grad_norm_d,
+            self.grad_norm_g,
+        ]
+        .iter()
+        .all(|v| v.is_finite())
+    }
+}
+
+/// Step statistics still on the device: read them with [`PendingStats::read`] natively or
+/// [`PendingStats::read_async`] in the browser (one transfer either way).
+pub struct PendingStats {
+    pub(crate) step: u64,
+    /// `[6]`: d_loss, g_loss, d_real, d_fake, grad_norm_d, grad_norm_g.
+    pub(crate) values: Tensor<1>,
+}
+
+impl PendingStats {
+    fn unpack(step: u64, v: &[f32]) -> StepStats {
+        let at = |i: usize| v.get(i).copied().unwrap_or(f32::NAN);
+        StepStats {
+            step,
+            d_loss: at(0),
+            g_loss: at(1),
+            d_real: at(2),
+            d_fake: at(3),
+            grad_norm_d: at(4),
+            grad_norm_g: at(5),
+        }
+    }
+
+    /// Reads the statistics, blocking until the device has finished the step.
+    pub fn read(self) -> StepStats {
+        let values = match self.values.try_into_data() {
+            Ok(data) => data.try_to_vec::<f32>().unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        Self::unpack(self.step, &values)
+    }
+
+    /// Reads the statistics without blocking (required on WebGPU in the browser).
+    pub async fn read_async(self) -> StepStats {
+        let values = match self.values.into_data_async().await {
+            Ok(data) => data.try_to_vec::<f32>().unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        Self::unpack(self.step, &values)
+    }
+}

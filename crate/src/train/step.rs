@@ -1,0 +1,266 @@
+//! The trainer: networks, optimiser states, RNG and the step. The step does no I/O; the native
+//! loop and the browser's "train k steps" both call [`Trainer::step`].
+
+use std::collections::BTreeMap;
+
+use burn::module::Module;
+use burn::tensor::{Device, Int, Tensor};
+
+use super::{Adam, AdamConfig, PendingStats, Source, TrainConfig, TrainConfigError, diff_augment};
+use crate::model::named;
+use crate::model::{Discriminator, Generator, ModelConfig, ModelError, SampleShape};
+use crate::rng::Rng;
+use crate::sample;
+
+/// Why training cannot start or go on.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum TrainError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Config(#[from] TrainConfigError),
+    #[error("the data has samples of shape {data:?} but the model makes {model:?}")]
+    Shape {
+        data: SampleShape,
+        model: SampleShape,
+    },
+    #[error(
+        "the model is conditioned on {model} classes but the data has {data} (set model.classes = {data}, or 0 for an unconditional model)"
+    )]
+    Classes { model: usize, data: usize },
+}
+
+/// Everything that changes while training.
+pub struct Trainer {
+    /// Network shapes.
+    pub model: ModelConfig,
+    /// Hyper-parameters.
+    pub config: TrainConfig,
+    /// The generator being trained (autodiff on).
+    pub generator: Generator,
+    /// The discriminator being trained (autodiff on).
+    pub discriminator: Discriminator,
+    /// Exponential moving average of the generator, in evaluation mode (no autodiff).
+    pub ema: Generator,
+    /// Generator optimiser state.
+    pub opt_g: Adam,
+    /// Discriminator optimiser state.
+    pub opt_d: Adam,
+    /// Source of every random choice after initialisation (latents, batches, augmentation).
+    pub rng: Rng,
+    /// Generator updates done.
+    pub step: u64,
+    device: Device,
+}
+
+impl Trainer {
+    /// Fresh networks initialised from `seed` on `device`.
+    pub fn new(
+        model: ModelConfig,
+        config: TrainConfig,
+        seed: u64,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
+        config.validate()?;
+        model.validate()?;
+        device.seed(seed);
+        let device = device.clone().autodiff();
+        let (generator, discriminator) = model.init(&device)?;
+        let ema = generator.valid();
+        Ok(Self {
+            model,
+            config,
+            generator,
+            discriminator,
+            ema,
+            opt_g: Adam::default(),
+            opt_d: Adam::default(),
+            rng: Rng::new(seed),
+            step: 0,
+            device,
+        })
+    }
+
+    /// The device the networks live on (with autodiff).
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Checks that `source` produces what the model expects.
+    pub fn check_source(&self, source: &dyn Source) -> Result<(), TrainError> {
+        let (data, model) = (source.shape(), self.model.sample_shape());
+        if data != model {
+            return Err(TrainError::Shape { data, model });
+        }
+        let (data, model) = (source.classes(), self.model.classes());
+        if model > 0 && data != model {
+            return Err(TrainError::Classes { model, data });
+        }
+        Ok(())
+    }
+
+    /// One round of training: `n_critic` discriminator updates, then one generator update,
+    /// each over `accumulate` micro-batches; then the generator average. Returns the
+    /// statistics still on the device.
+    pub fn step(&mut self, data: &dyn Source) -> PendingStats {
+        let cfg = self.config.clone();
+        let shape = self.model.sample_shape();
+        let conditional = self.model.classes() > 0;
+        let scale = 1.0 / cfg.accumulate as f64;
+        let adam = |lr| AdamConfig {
+            lr,
+            beta1: cfg.beta1,
+            beta2: cfg.beta2,
+            epsilon: cfg.epsilon,
+        };
+
+        let mut d_stats = Vec::new();
+        for _ in 0..cfg.n_critic {
+            let discriminator = self.discriminator.clone().power_iterate();
+            let mut grads = BTreeMap::new();
+            let (mut loss_sum, mut real_sum, mut fake_sum) = (None, None, None);
+            for _ in 0..cfg.accumulate {
+                let real = data.batch(cfg.batch, &mut self.rng, &self.device);
+                let labels = if conditional {
+                    real.labels.clone()
+                } else {
+                    None
+                };
+                let fake_labels = self.fake_labels(cfg.batch);
+                let latents = self.latents(cfg.batch);
+                let fake = self
+                    .generator
+                    .forward(latents, fake_labels.clone())
+                    .detach(); // [B, D]
+                let real_x = diff_augment(real.samples, shape, &cfg.augment, &mut self.rng);
+                let fake_x = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
+                let real_logits = discriminator.forward(real_x, labels); // [B]
+                let fake_logits = discriminator.forward(fake_x, fake_labels); // [B]
+                let loss = cfg
+                    .loss
+                    .discriminator(real_logits.clone(), fake_logits.clone());
+                let mut backward = loss.clone().mul_scalar(scale).backward();
+                accumulate(&mut grads, named::gradients(&discriminator, &mut backward));
+                add(&mut loss_sum, loss.detach().inner().mul_scalar(scale));
+                add(
+                    &mut real_sum,
+                    cfg.loss
+                        .score(real_logits.detach().inner())
+                        .mean()
+                        .mul_scalar(scale),
+                );
+                add(
+                    &mut fake_sum,
+                    cfg.loss
+                        .score(fake_logits.detach().inner())
+                        .mean()
+                        .mul_scalar(scale),
+                );
+            }
+            let norm = grad_norm(&grads, &self.device);
+            self.discriminator = self.opt_d.step(&adam(cfg.lr_d), discriminator, &grads);
+            d_stats = vec![loss_sum, real_sum, fake_sum, Some(norm)];
+        }
+
+        let mut grads = BTreeMap::new();
+        let mut g_loss = None;
+        for _ in 0..cfg.accumulate {
+            let labels = self.fake_labels(cfg.batch);
+            let latents = self.latents(cfg.batch);
+            let fake = self.generator.forward(latents, labels.clone());
+            let fake = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
+            let loss = cfg.loss.generator(self.discriminator.forward(fake, labels));
+            let mut backward = loss.clone().mul_scalar(scale).backward();
+            accumulate(&mut grads, named::gradients(&self.generator, &mut backward));
+            add(&mut g_loss, loss.detach().inner().mul_scalar(scale));
+        }
+        let g_norm = grad_norm(&grads, &self.device);
+        let generator = self.generator.clone();
+        self.generator = self.opt_g.step(&adam(cfg.lr_g), generator, &grads);
+        self.update_average();
+        self.step += 1;
+
+        let nan = || Tensor::<1>::from_floats([f32::NAN], &self.device.clone().inner());
+        let mut take = |i: usize| {
+            d_stats
+                .get_mut(i)
+                .and_then(Option::take)
+                .unwrap_or_else(nan)
+        };
+        let (d_loss, d_real, d_fake, d_norm) = (take(0), take(1), take(2), take(3));
+        let values = Tensor::cat(
+            vec![
+                d_loss,
+                g_loss.unwrap_or_else(nan),
+                d_real,
+                d_fake,
+                d_norm,
+                g_norm,
+            ],
+            0,
+        );
+        PendingStats {
+            step: self.step,
+            values,
+        }
+    }
+
+    /// `[n, latent_dim]` latents for training, from the trainer's RNG.
+    fn latents(&mut self, n: usize) -> Tensor<2> {
+        let values = sample::latents(&self.model, n, None, &mut self.rng);
+        Tensor::from_data(
+            burn::tensor::TensorData::new(values, [n, self.model.latent_dim()]),
+            &self.device,
+        )
+    }
+
+    /// `[n]` uniformly drawn classes for conditional models.
+    fn fake_labels(&mut self, n: usize) -> Option<Tensor<1, Int>> {
+        let classes = self.model.classes();
+        (classes > 0).then(|| {
+            let labels: Vec<i64> = (0..n).map(|_| self.rng.below(classes) as i64).collect();
+            Tensor::from_data(burn::tensor::TensorData::new(labels, [n]), &self.device)
+        })
+    }
+
+    /// `ema ← β·ema + (1-β)·G` over every float tensor (BatchNorm statistics included).
+    fn update_average(&mut self) {
+        let beta = self.config.ema_beta();
+        let current = named::by_name(&self.generator);
+        self.ema = named::update(self.ema.clone(), |name, _, old| {
+            let new = current.get(name)?.clone();
+            Some(if beta == 0.0 {
+                new
+            } else {
+                old.mul_scalar(beta) + new.mul_scalar(1.0 - beta)
+            })
+        });
+    }
+}
+
+fn add(sum: &mut Option<Tensor<1>>, value: Tensor<1>) {
+    *sum = Some(match sum.take() {
+        Some(s) => s + value,
+        None => value,
+    });
+}
+
+fn accumulate(into: &mut BTreeMap<String, Tensor<1>>, grads: BTreeMap<String, Tensor<1>>) {
+    for (name, grad) in grads {
+        let summed = match into.remove(&name) {
+            Some(sum) => sum + grad,
+            None => grad,
+        };
+        into.insert(name, summed);
+    }
+}
+
+/// `[1]` L2 norm over all gradients.
+fn grad_norm(grads: &BTreeMap<String, Tensor<1>>, device: &Device) -> Tensor<1> {
+    grads
+        .values()
+        .map(|g| g.clone().powf_scalar(2.0).sum())
+        .reduce(|a, b| a + b)
+        .unwrap_or_else(|| Tensor::zeros([1], &device.clone().inner()))
+        .sqrt()
+}
