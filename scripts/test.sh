@@ -9,12 +9,12 @@ stage "wasm32 target"
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 stage "tests (cargo test --release)"
-cargo test --release --workspace
+cargo test --release --workspace -- --show-output
 
 stage "cuda feature compiles (cargo check --features cuda)"
 cargo check --release -p ganvas --features cuda
 
 stage "library builds for wasm32"
-cargo check --release -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features flex,wgpu
+cargo check --release -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features flex,webgpu
 
 stage ""

@@ -13,3 +13,6 @@ pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod files;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -136,8 +136,25 @@ impl ModelConfig {
         self.sample_shape().len()
     }
 
-    /// Builds freshly initialised networks on `device` (seed the device first for
-    /// reproducible weights).
+    /// Builds networks initialised from `seed`, reproducibly: Burn draws initial weights from
+    /// a process-wide generator when a parameter is first used, so seeding and every draw happen
+    /// under one lock, and every parameter is touched before the lock is released.
+    pub fn init_seeded(
+        &self,
+        seed: u64,
+        device: &Device,
+    ) -> Result<(Generator, Discriminator), ModelError> {
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        device.seed(seed);
+        let (generator, discriminator) = self.init(device)?;
+        named::collect(&generator);
+        named::collect(&discriminator);
+        Ok((generator, discriminator))
+    }
+
+    /// Builds freshly initialised networks on `device` (random weights; see
+    /// [`ModelConfig::init_seeded`] for reproducible ones).
     pub fn init(&self, device: &Device) -> Result<(Generator, Discriminator), ModelError> {
         self.validate()?;
         Ok(match self {

@@ -5,6 +5,7 @@ mod adam;
 mod augment;
 mod batch;
 mod config;
+mod inspect;
 mod loss;
 mod stats;
 mod step;

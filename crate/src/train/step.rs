@@ -63,9 +63,8 @@ impl Trainer {
     ) -> Result<Self, TrainError> {
         config.validate()?;
         model.validate()?;
-        device.seed(seed);
         let device = device.clone().autodiff();
-        let (generator, discriminator) = model.init(&device)?;
+        let (generator, discriminator) = model.init_seeded(seed, &device)?;
         let ema = generator.valid();
         Ok(Self {
             model,
@@ -103,65 +102,61 @@ impl Trainer {
     /// each over `accumulate` micro-batches; then the generator average. Returns the
     /// statistics still on the device.
     pub fn step(&mut self, data: &dyn Source) -> PendingStats {
+        let d = self.update_discriminator(data); // [4]: loss, real, fake, grad norm
+        let g = self.update_generator(); // [2]: loss, grad norm
+        let pick = |t: &Tensor<1>, i: usize| t.clone().slice(i..i + 1);
+        let values = Tensor::cat(
+            vec![pick(&d, 0), pick(&g, 0), pick(&d, 1), pick(&d, 2), pick(&d, 3), pick(&g, 1)],
+            0,
+        );
+        PendingStats { step: self.step, values }
+    }
+
+    /// The first half of a step: `n_critic` discriminator updates. Returns `[4]`: the last
+    /// update's loss, mean score on real and on fake samples, and gradient norm.
+    pub fn update_discriminator(&mut self, data: &dyn Source) -> Tensor<1> {
         let cfg = self.config.clone();
         let shape = self.model.sample_shape();
         let conditional = self.model.classes() > 0;
         let scale = 1.0 / cfg.accumulate as f64;
-        let adam = |lr| AdamConfig {
-            lr,
-            beta1: cfg.beta1,
-            beta2: cfg.beta2,
-            epsilon: cfg.epsilon,
-        };
-
-        let mut d_stats = Vec::new();
+        let adam = AdamConfig { lr: cfg.lr_d, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
+        let mut stats = None;
         for _ in 0..cfg.n_critic {
             let discriminator = self.discriminator.clone().power_iterate();
             let mut grads = BTreeMap::new();
             let (mut loss_sum, mut real_sum, mut fake_sum) = (None, None, None);
             for _ in 0..cfg.accumulate {
                 let real = data.batch(cfg.batch, &mut self.rng, &self.device);
-                let labels = if conditional {
-                    real.labels.clone()
-                } else {
-                    None
-                };
+                let labels = if conditional { real.labels.clone() } else { None };
                 let fake_labels = self.fake_labels(cfg.batch);
                 let latents = self.latents(cfg.batch);
-                let fake = self
-                    .generator
-                    .forward(latents, fake_labels.clone())
-                    .detach(); // [B, D]
+                let fake = self.generator.forward(latents, fake_labels.clone()).detach(); // [B, D]
                 let real_x = diff_augment(real.samples, shape, &cfg.augment, &mut self.rng);
                 let fake_x = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
                 let real_logits = discriminator.forward(real_x, labels); // [B]
                 let fake_logits = discriminator.forward(fake_x, fake_labels); // [B]
-                let loss = cfg
-                    .loss
-                    .discriminator(real_logits.clone(), fake_logits.clone());
+                let loss = cfg.loss.discriminator(real_logits.clone(), fake_logits.clone());
                 let mut backward = loss.clone().mul_scalar(scale).backward();
                 accumulate(&mut grads, named::gradients(&discriminator, &mut backward));
                 add(&mut loss_sum, loss.detach().inner().mul_scalar(scale));
-                add(
-                    &mut real_sum,
-                    cfg.loss
-                        .score(real_logits.detach().inner())
-                        .mean()
-                        .mul_scalar(scale),
-                );
-                add(
-                    &mut fake_sum,
-                    cfg.loss
-                        .score(fake_logits.detach().inner())
-                        .mean()
-                        .mul_scalar(scale),
-                );
+                let score = |logits: Tensor<1>| cfg.loss.score(logits.detach().inner()).mean();
+                add(&mut real_sum, score(real_logits).mul_scalar(scale));
+                add(&mut fake_sum, score(fake_logits).mul_scalar(scale));
             }
             let norm = grad_norm(&grads, &self.device);
-            self.discriminator = self.opt_d.step(&adam(cfg.lr_d), discriminator, &grads);
-            d_stats = vec![loss_sum, real_sum, fake_sum, Some(norm)];
+            self.discriminator = self.opt_d.step(&adam, discriminator, &grads);
+            stats = Some(vec![loss_sum, real_sum, fake_sum, Some(norm)]);
         }
+        self.pack(stats.unwrap_or_default(), 4)
+    }
 
+    /// The second half of a step: one generator update, the moving average, and the step
+    /// counter. Returns `[2]`: the generator loss and gradient norm.
+    pub fn update_generator(&mut self) -> Tensor<1> {
+        let cfg = self.config.clone();
+        let shape = self.model.sample_shape();
+        let scale = 1.0 / cfg.accumulate as f64;
+        let adam = AdamConfig { lr: cfg.lr_g, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
         let mut grads = BTreeMap::new();
         let mut g_loss = None;
         for _ in 0..cfg.accumulate {
@@ -174,35 +169,23 @@ impl Trainer {
             accumulate(&mut grads, named::gradients(&self.generator, &mut backward));
             add(&mut g_loss, loss.detach().inner().mul_scalar(scale));
         }
-        let g_norm = grad_norm(&grads, &self.device);
+        let norm = grad_norm(&grads, &self.device);
         let generator = self.generator.clone();
-        self.generator = self.opt_g.step(&adam(cfg.lr_g), generator, &grads);
+        self.generator = self.opt_g.step(&adam, generator, &grads);
         self.update_average();
         self.step += 1;
+        self.pack(vec![g_loss, Some(norm)], 2)
+    }
 
-        let nan = || Tensor::<1>::from_floats([f32::NAN], &self.device.clone().inner());
-        let mut take = |i: usize| {
-            d_stats
-                .get_mut(i)
-                .and_then(Option::take)
-                .unwrap_or_else(nan)
-        };
-        let (d_loss, d_real, d_fake, d_norm) = (take(0), take(1), take(2), take(3));
-        let values = Tensor::cat(
-            vec![
-                d_loss,
-                g_loss.unwrap_or_else(nan),
-                d_real,
-                d_fake,
-                d_norm,
-                g_norm,
-            ],
-            0,
-        );
-        PendingStats {
-            step: self.step,
-            values,
-        }
+    /// Concatenates `[1]` statistics, NaN where missing, into `[len]`.
+    fn pack(&self, parts: Vec<Option<Tensor<1>>>, len: usize) -> Tensor<1> {
+        let device = self.device.clone().inner();
+        let mut parts: Vec<Tensor<1>> = parts
+            .into_iter()
+            .map(|p| p.unwrap_or_else(|| Tensor::from_floats([f32::NAN], &device)))
+            .collect();
+        parts.resize_with(len, || Tensor::from_floats([f32::NAN], &device));
+        Tensor::cat(parts, 0)
     }
 
     /// `[n, latent_dim]` latents for training, from the trainer's RNG.

@@ -1,0 +1,292 @@
+//! The browser API: one `Session` object, created asynchronously with WebGPU preferred and the
+//! CPU (WASM) backend as fallback. Thin by design: it converts between JavaScript values and
+//! the library's types, delegates, and maps every error to an exception with a readable
+//! message. Results that come from the GPU are read back asynchronously.
+
+mod backend;
+mod dto;
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use js_sys::{Float32Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::checkpoint::Checkpoint;
+use crate::data::{ImageSet, Toy, fit_resolution};
+use crate::model::SampleShape;
+use crate::rng::Rng;
+use crate::run::{self, DataConfig, RunConfig, Snapshot};
+use crate::sample::{self, Interpolation};
+use crate::train::{Source, StepStats, ToySource, TrainConfig, Trainer};
+
+pub use backend::BackendInfo;
+use dto::{RunInfo, to_js};
+
+/// Installs a panic hook that reports panics to the console instead of silently killing the
+/// module (the page stays usable; the failed call rejects).
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A ganvas session: one device, at most one model (trainer) and one training set.
+#[wasm_bindgen]
+pub struct Session {
+    device: Device,
+    backend: BackendInfo,
+    run: Option<(RunConfig, Trainer)>,
+    source: Option<Box<dyn Source>>,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Creates a session on `prefer` ("webgpu" or "cpu"); WebGPU falls back to the CPU with
+    /// the reason recorded in [`Session::backend`].
+    pub async fn create(prefer: String) -> Result<Session, JsError> {
+        let (device, backend) = backend::select(&prefer).await;
+        Ok(Session { device, backend, run: None, source: None })
+    }
+
+    /// `{ kind: "webgpu" | "cpu", adapter, fallback_reason }`.
+    pub fn backend(&self) -> Result<JsValue, JsError> {
+        to_js(&self.backend)
+    }
+
+    /// Loads a checkpoint written by `ganvas train` (or by [`Session::export`]); it can then be
+    /// sampled and trained further. Returns the run's description.
+    pub fn load_checkpoint(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
+        let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
+        let (config, trainer) = run::restore(&checkpoint, &self.device).map_err(js_error)?;
+        self.source = None;
+        self.run = Some((config, trainer));
+        self.info()
+    }
+
+    /// Starts a fresh model from a TOML run config (the same format as `configs/*.toml`).
+    pub fn new_run(&mut self, config_toml: &str) -> Result<JsValue, JsError> {
+        let config = RunConfig::from_toml(config_toml, &[]).map_err(js_error)?;
+        let trainer =
+            Trainer::new(config.model.clone(), config.train.clone(), config.run.seed, &self.device)
+                .map_err(js_error)?;
+        self.source = None;
+        self.run = Some((config, trainer));
+        self.info()
+    }
+
+    /// Describes the current run: config, step, sample shape, classes.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        let (config, trainer) = self.current()?;
+        to_js(&RunInfo::new(config, trainer).map_err(js_error)?)
+    }
+
+    /// Replaces the training hyper-parameters (JSON of the `[train]` section).
+    pub fn set_train_config(&mut self, train: JsValue) -> Result<(), JsError> {
+        let train: TrainConfig = serde_wasm_bindgen::from_value(train).map_err(js_error)?;
+        train.validate().map_err(js_error)?;
+        let (config, trainer) = self.current_mut()?;
+        config.train = train.clone();
+        trainer.config = train;
+        Ok(())
+    }
+
+    /// Trains on a built-in 2-D distribution ("gaussians8", "ring", …).
+    pub fn use_toy_data(&mut self, name: &str) -> Result<(), JsError> {
+        let toy: Toy = name.parse().map_err(js_error)?;
+        let (config, trainer) = self.current_mut()?;
+        let source = ToySource(toy);
+        trainer.check_source(&source).map_err(js_error)?;
+        config.data = DataConfig::Toy { distribution: toy };
+        self.source = Some(Box::new(source));
+        Ok(())
+    }
+
+    /// Trains on `n` RGBA images of `width × height` (4 bytes per pixel, row-major, images one
+    /// after another), composited on white and fitted to the model's resolution; `labels`
+    /// (one per image) for conditional models.
+    pub fn use_images(
+        &mut self,
+        rgba: &[u8],
+        n: usize,
+        width: usize,
+        height: usize,
+        labels: Option<Vec<u32>>,
+    ) -> Result<(), JsError> {
+        let (config, trainer) = self.current_mut()?;
+        let SampleShape::Image { channels, height: size, .. } = config.model.sample_shape() else {
+            return Err(JsError::new("this model draws 2-D points; choose a built-in distribution"));
+        };
+        let set = ImageSet::from_rgba(rgba, n, width, height, channels, labels).map_err(js_error)?;
+        let set = fit_resolution(&set, size);
+        trainer.check_source(&set).map_err(js_error)?;
+        self.source = Some(Box::new(set));
+        Ok(())
+    }
+
+    /// Runs `steps` training steps through the same step function as the CLI and returns
+    /// their statistics (an array of objects). Stops early, with an error, on a NaN loss.
+    pub async fn train(&mut self, steps: u32) -> Result<JsValue, JsError> {
+        let source = self.source.as_deref().ok_or_else(|| JsError::new("choose training data first"))?;
+        let (_, trainer) = self.run.as_mut().ok_or_else(no_model)?;
+        let mut all: Vec<StepStats> = Vec::with_capacity(steps as usize);
+        for _ in 0..steps {
+            let stats = trainer.step(source).read_async().await;
+            if !stats.is_finite() {
+                return Err(JsError::new(&format!(
+                    "training diverged at step {} (d_loss {}, g_loss {}); export an earlier checkpoint or lower the learning rates",
+                    stats.step, stats.d_loss, stats.g_loss
+                )));
+            }
+            all.push(stats);
+        }
+        to_js(&all)
+    }
+
+    /// Half a step, for the teaching view's step-by-step mode: `phase` "discriminator" runs
+    /// the discriminator updates and returns `[loss, D(real), D(fake), grad norm]`;
+    /// "generator" runs the generator update and returns `[loss, grad norm]`.
+    pub async fn train_phase(&mut self, phase: &str) -> Result<Float32Array, JsError> {
+        let source = self.source.as_deref().ok_or_else(|| JsError::new("choose training data first"))?;
+        let (_, trainer) = self.run.as_mut().ok_or_else(no_model)?;
+        let values = match phase {
+            "discriminator" => trainer.update_discriminator(source),
+            "generator" => trainer.update_generator(),
+            other => return Err(JsError::new(&format!("unknown phase `{other}`: use discriminator or generator"))),
+        };
+        read_f32(values).await
+    }
+
+    /// `n` samples for `seed`: RGBA bytes (`n × H × W × 4`) for image models, or interleaved
+    /// x, y coordinates (as bytes of f32) for 2-D models. `truncation` ≤ 0 means none;
+    /// `class` < 0 means classes in turn.
+    pub async fn sample(&self, n: usize, seed: u64, truncation: f32, class: i32) -> Result<Uint8Array, JsError> {
+        let (config, _) = self.current()?;
+        let latents = sample::latents(&config.model, n, (truncation > 0.0).then_some(truncation), &mut Rng::new(seed));
+        self.render(latents, n, |i| if class >= 0 { class as usize } else { i }).await
+    }
+
+    /// `strips` interpolation strips of `frames` images each between random latent pairs
+    /// (`mode` "lerp" or "slerp"), as RGBA bytes, strip after strip.
+    pub async fn interpolate(&self, strips: usize, frames: usize, seed: u64, mode: &str, class: i32) -> Result<Uint8Array, JsError> {
+        let (config, _) = self.current()?;
+        let mode = match mode {
+            "lerp" => Interpolation::Lerp,
+            "slerp" => Interpolation::Slerp,
+            other => return Err(JsError::new(&format!("unknown interpolation `{other}`: use lerp or slerp"))),
+        };
+        let dim = config.model.latent_dim();
+        let mut rng = Rng::new(seed);
+        let mut latents = Vec::with_capacity(strips * frames * dim);
+        for _ in 0..strips {
+            let ends = sample::latents(&config.model, 2, None, &mut rng);
+            latents.extend(sample::interpolate(&ends[..dim], &ends[dim..], frames, mode));
+        }
+        let frames = frames.max(1);
+        self.render(latents, strips * frames, |i| if class >= 0 { class as usize } else { i / frames }).await
+    }
+
+    /// The current state as checkpoint bytes (loads in `ganvas sample`).
+    pub async fn export(&self) -> Result<Uint8Array, JsError> {
+        let (config, trainer) = self.current()?;
+        let checkpoint = Snapshot::new(trainer, config).map_err(js_error)?.read_async().await.map_err(js_error)?;
+        let bytes = checkpoint.to_bytes().map_err(js_error)?;
+        Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// Teaching view, 2-D models: the discriminator's score on a `size × size` grid over
+    /// `[-extent, extent]²` (row-major from the top-left).
+    pub async fn discriminator_field(&self, size: usize, extent: f32) -> Result<Float32Array, JsError> {
+        let (_, trainer) = self.current()?;
+        read_f32(trainer.discriminator_field(size, extent).reshape([size * size, 1])).await
+    }
+
+    /// Teaching view, 2-D models: generated points for an `size × size` grid of latents over
+    /// `[-2, 2]²` in the first two latent dimensions (others 0), interleaved x, y.
+    pub async fn latent_grid(&self, size: usize) -> Result<Float32Array, JsError> {
+        let (config, trainer) = self.current()?;
+        let dim = config.model.latent_dim();
+        let mut latents = vec![0.0f32; size * size * dim];
+        for row in 0..size {
+            for col in 0..size {
+                let at = (row * size + col) * dim;
+                latents[at] = -2.0 + 4.0 * col as f32 / (size.max(2) - 1) as f32;
+                if dim > 1 {
+                    latents[at + 1] = 2.0 - 4.0 * row as f32 / (size.max(2) - 1) as f32;
+                }
+            }
+        }
+        read_f32(trainer.generate_points(latents)).await
+    }
+
+    /// Teaching view, 2-D models: `n` generated points for `seed` and the generator's descent
+    /// direction at each, as `[x, y, dx, dy]` per point.
+    pub async fn fake_with_gradients(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
+        let (config, trainer) = self.current()?;
+        let latents = sample::latents(&config.model, n, None, &mut Rng::new(seed));
+        let points = read_vec(trainer.generate_points(latents)).await?;
+        let grads = read_vec(trainer.point_gradients(points.clone())).await?;
+        let mut out = Vec::with_capacity(n * 4);
+        for (p, g) in points.chunks_exact(2).zip(grads.chunks_exact(2)) {
+            out.extend([p[0], p[1], g[0], g[1]]);
+        }
+        Ok(Float32Array::from(out.as_slice()))
+    }
+
+    /// Teaching view: `n` points drawn from the training distribution (interleaved x, y).
+    pub fn real_points(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
+        let (config, _) = self.current()?;
+        let DataConfig::Toy { distribution } = &config.data else {
+            return Err(JsError::new("real points exist for the built-in 2-D distributions only"));
+        };
+        Ok(Float32Array::from(distribution.sample(n, &mut Rng::new(seed)).as_slice()))
+    }
+}
+
+impl Session {
+    fn current(&self) -> Result<(&RunConfig, &Trainer), JsError> {
+        self.run.as_ref().map(|(c, t)| (c, t)).ok_or_else(no_model)
+    }
+
+    fn current_mut(&mut self) -> Result<(&mut RunConfig, &mut Trainer), JsError> {
+        self.run.as_mut().map(|(c, t)| (c, t)).ok_or_else(no_model)
+    }
+
+    /// Runs the moving-average generator on `latents` with labels `class_of(i)`, converting
+    /// images to RGBA and points to f32 bytes.
+    async fn render(&self, latents: Vec<f32>, n: usize, class_of: impl Fn(usize) -> usize) -> Result<Uint8Array, JsError> {
+        let (config, trainer) = self.current()?;
+        let device = trainer.device().clone().inner();
+        let dim = config.model.latent_dim();
+        let z = Tensor::<2>::from_data(TensorData::new(latents, [n, dim]), &device);
+        let classes = config.model.classes();
+        let labels = (classes > 0).then(|| {
+            let labels: Vec<i64> = (0..n).map(|i| (class_of(i) % classes) as i64).collect();
+            Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), &device)
+        });
+        let values = read_vec(trainer.ema.forward(z, labels)).await?;
+        Ok(match config.model.sample_shape() {
+            SampleShape::Image { channels, height, width } => {
+                Uint8Array::from(sample::images_to_rgba(&values, channels, height, width).as_slice())
+            }
+            SampleShape::Points { .. } => {
+                let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                Uint8Array::from(bytes.as_slice())
+            }
+        })
+    }
+}
+
+fn no_model() -> JsError {
+    JsError::new("no model loaded: load a checkpoint or start a new run first")
+}
+
+async fn read_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsError> {
+    let data = tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+    data.try_to_vec::<f32>().map_err(|e| js_error(format!("{e:?}")))
+}
+
+async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Float32Array, JsError> {
+    Ok(Float32Array::from(read_vec(tensor).await?.as_slice()))
+}

@@ -1,0 +1,189 @@
+// End-to-end tests of the web app in headless Chromium (Debian's), with WebGPU through
+// Chromium's software adapter (SwiftShader). Run by scripts/test.sh after the wasm build:
+//   node --test tests/browser/
+// Needs: pkg/ (scripts/build-web.sh), www/models/*.safetensors, the native `ganvas` binary
+// (GANVAS_BIN) for the cross-checks. Screenshots of every view go to tests/browser/artifacts/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const artifacts = join(here, 'artifacts');
+const bin = process.env.GANVAS_BIN ?? join(process.env.HOME, '.cache/ganvas-target/release/ganvas');
+const scratch = mkdtempSync(join(tmpdir(), 'ganvas-browser-'));
+mkdirSync(artifacts, { recursive: true });
+
+const launchArgs = [
+  '--no-sandbox', '--headless', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
+];
+
+let server, browser;
+
+before(async () => {
+  server = await startServer(root, 0);
+  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ganvas-chromium-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: launchArgs,
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Opens the app and waits for its worker session. */
+async function open(query = '') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/www/index.html${query}`);
+  await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 60_000 });
+  await page.evaluate(() => window.ganvas.ready);
+  return { page, errors };
+}
+
+/** Calls a worker method from the page; binary results come back as plain arrays. */
+async function call(page, method, ...args) {
+  return page.evaluate(async ([method, args]) => {
+    const value = await window.ganvas.client.call(method, ...args);
+    if (value instanceof Uint8Array || value instanceof Float32Array) return Array.from(value);
+    if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
+    return value;
+  }, [method, args]);
+}
+
+test('WebGPU is the backend and a sampled grid matches the native CLI', async () => {
+  const { page, errors } = await open();
+  const backend = await call(page, 'backend');
+  console.log('backend:', JSON.stringify(backend));
+  assert.equal(backend.kind, 'webgpu', `fell back: ${backend.fallback_reason}`);
+
+  const model = join(root, 'www/models/fashion-dcgan32.safetensors');
+  await call(page, 'loadCheckpoint', '/www/models/fashion-dcgan32.safetensors');
+  const n = 16;
+  const started = Date.now();
+  const rgba = await call(page, 'sample', n, 1, 0, -1);
+  console.log(`sampled ${n} images on WebGPU in ${Date.now() - started} ms`);
+  assert.equal(rgba.length, n * 32 * 32 * 4);
+  const distinct = new Set(rgba.filter((_, i) => i % 4 === 0));
+  assert.ok(distinct.size > 20, `grid looks constant (${distinct.size} grey levels)`);
+
+  // The native CLI draws the same latents (seed 1, classes in turn) into a 4-column grid.
+  const png = join(scratch, 'native.png');
+  execFileSync(bin, ['sample', '--checkpoint', model, '--n', String(n), '--seed', '1', '--columns', '4', '--out', png]);
+  const native = await page.evaluate(async (bytes) => {
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    return { width: bitmap.width, pixels: Array.from(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data) };
+  }, Array.from(readFileSync(png)));
+  let maxDiff = 0, sumDiff = 0, count = 0;
+  for (let i = 0; i < n; i++) {
+    const x0 = 2 + (i % 4) * 34, y0 = 2 + Math.floor(i / 4) * 34; // 2-px borders (sample::grid)
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) {
+      const a = rgba[(i * 1024 + y * 32 + x) * 4];
+      const b = native.pixels[((y0 + y) * native.width + x0 + x) * 4];
+      maxDiff = Math.max(maxDiff, Math.abs(a - b)); sumDiff += Math.abs(a - b); count++;
+    }
+  }
+  console.log(`WebGPU vs native CPU grid: max |Δ| = ${maxDiff}, mean |Δ| = ${(sumDiff / count).toFixed(3)} (of 255)`);
+  // Same weights and latents; only f32 summation order differs between SwiftShader and the CPU
+  // GEMM, which moves a pixel by at most a few levels after tanh and rounding to 8 bits.
+  assert.ok(maxDiff <= 8, `max difference ${maxDiff}`);
+  assert.ok(sumDiff / count <= 0.5, `mean difference ${sumDiff / count}`);
+
+  await page.click('[data-testid="tab-sample"]').catch(() => {});
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: join(artifacts, 'sample.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('training steps change the weights and the losses; the export loads natively', async () => {
+  const { page } = await open();
+  const toml = readFileSync(join(root, 'configs/toy-8gaussians.toml'), 'utf8');
+  await call(page, 'newRun', toml);
+  await call(page, 'useToyData', 'gaussians8');
+  const before = await call(page, 'export');
+  const stats = await page.evaluate(() => window.ganvas.client.call('train', { steps: 6, chunk: 3 }));
+  const flat = stats.flat ? stats.flat() : stats;
+  console.log('first steps in the browser:', JSON.stringify(flat.slice(-2)));
+  assert.equal(flat.length, 6);
+  assert.ok(flat.every((s) => Number.isFinite(s.d_loss) && Number.isFinite(s.g_loss)));
+  assert.notEqual(flat[0].g_loss, flat[5].g_loss, 'losses change');
+  const after = await call(page, 'export');
+  assert.notDeepEqual(after, before, 'weights change');
+
+  const file = join(scratch, 'browser-export.safetensors');
+  writeFileSync(file, Buffer.from(after));
+  const info = execFileSync(bin, ['info', file]).toString();
+  assert.match(info, /step 6 of/);
+  execFileSync(bin, ['sample', '--checkpoint', file, '--out', join(scratch, 'from-browser.png')]);
+  await page.close();
+});
+
+test('without WebGPU the CPU backend takes over and still samples', async () => {
+  const { page, errors } = await open('?backend=cpu');
+  const backend = await call(page, 'backend');
+  assert.equal(backend.kind, 'cpu');
+  assert.ok(backend.fallback_reason, 'the reason is reported');
+  await call(page, 'loadCheckpoint', '/www/models/toy-8gaussians.safetensors');
+  const bytes = await call(page, 'sample', 64, 3, 0, -1);
+  const points = new Float32Array(new Uint8Array(bytes).buffer);
+  assert.equal(points.length, 128);
+  assert.ok(points.every(Number.isFinite));
+  const badge = await page.textContent('[data-testid="backend-badge"]');
+  assert.match(badge, /CPU/i);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a corrupt checkpoint and a non-image file show errors without breaking the page', async () => {
+  const { page, errors } = await open();
+  const garbage = Array.from(new TextEncoder().encode('definitely not safetensors'));
+  const message = await page.evaluate(async (bytes) => {
+    try { await window.ganvas.client.call('loadCheckpoint', new Uint8Array(bytes)); return null; }
+    catch (e) { return String(e.message ?? e); }
+  }, garbage);
+  assert.match(message ?? '', /safetensors/i);
+  // The session still works afterwards.
+  await call(page, 'loadCheckpoint', '/www/models/toy-8gaussians.safetensors');
+  const bytes = await call(page, 'sample', 8, 1, 0, -1);
+  assert.equal(bytes.length, 8 * 2 * 4);
+
+  await page.click('[data-testid="tab-train"]');
+  const notImage = join(scratch, 'notes.txt');
+  writeFileSync(notImage, 'not an image');
+  const input = await page.$('[data-testid="train-files"]');
+  assert.ok(input, 'file picker present');
+  await input.setInputFiles(notImage);
+  await page.waitForSelector('[data-testid="error"]:not(:empty)', { timeout: 20_000 });
+  const shown = await page.textContent('[data-testid="error"]');
+  assert.match(shown, /notes\.txt/);
+  await page.screenshot({ path: join(artifacts, 'train-error.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('screenshots of every view', async () => {
+  const { page } = await open();
+  for (const view of ['sample', 'train', 'learn']) {
+    await page.click(`[data-testid="tab-${view}"]`);
+    await page.waitForTimeout(4000);
+    await page.screenshot({ path: join(artifacts, `view-${view}.png`), fullPage: true });
+  }
+  await page.close();
+});

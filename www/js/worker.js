@@ -1,0 +1,176 @@
+// Module worker that owns one wasm `Session` and answers the message protocol described in
+// www/README.md:
+//   main → worker  {id, method, args}      call a method (args is an array)
+//                  {type: 'abort', id}     stop call `id` at its next checkpoint (train only)
+//   worker → main  {id, type: 'progress', value}
+//                  {id, type: 'result', value}
+//                  {id, type: 'error', message}
+//
+// The wasm `Session` must never be entered twice at once: an async method such as `train`
+// holds a borrow of the Rust object until it settles, and a second call meanwhile throws
+// "recursive use of an object". Every call therefore runs under `exclusive`, and `train`
+// takes the lock per chunk so that other calls (sample, info, setTrainConfig…) run between
+// chunks instead of waiting for the whole run.
+
+// The wasm-bindgen output lives in the repository's top-level pkg/ (see DESIGN.md).
+const PKG_URL = new URL('../../pkg/ganvas.js', import.meta.url).href;
+
+let session = null;
+/** Real samples drawn per training step (batch × accumulate × n_critic), for images/s. */
+let samplesPerStep = 0;
+const aborted = new Set();
+
+let tail = Promise.resolve();
+/** Runs `fn` after every call queued before it; returns its promise. */
+function exclusive(fn) {
+  const run = tail.then(fn);
+  tail = run.catch(() => {});
+  return run;
+}
+
+/** Lets queued messages (abort, other calls) be delivered: awaiting wasm promises only runs
+ * microtasks, which never let a `message` event in, so yield to the event loop. */
+const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function need() {
+  if (!session) throw new Error('the session is not created yet: call create first');
+  return session;
+}
+
+/** Seeds are u64 on the Rust side, which wasm-bindgen takes as BigInt. */
+function seed64(seed) {
+  const n = Number(seed ?? 0);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`seed must be a whole number ≥ 0, got ${seed}`);
+  return BigInt(n);
+}
+
+function rememberTrain(train) {
+  if (train) samplesPerStep = train.batch * (train.accumulate ?? 1) * (train.n_critic ?? 1);
+}
+
+function afterModelChange(info) {
+  rememberTrain(info?.train);
+  return info;
+}
+
+async function fetchBytes(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`could not fetch ${url}: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const methods = {
+  async create(prefer = 'webgpu') {
+    if (session) return session.backend();
+    let wasm;
+    try {
+      wasm = await import(PKG_URL);
+      await wasm.default();
+    } catch (e) {
+      throw new Error(
+        `the WebAssembly package could not be loaded from ${PKG_URL} (${e.message}). ` +
+          'Build it first: it is generated into pkg/ by wasm-bindgen --target web.',
+      );
+    }
+    session = await wasm.Session.create(prefer === 'cpu' ? 'cpu' : 'webgpu');
+    return session.backend();
+  },
+
+  backend: () => need().backend(),
+
+  /** `source` is checkpoint bytes (ArrayBuffer / Uint8Array) or a URL to fetch them from. */
+  async loadCheckpoint(source) {
+    const bytes = typeof source === 'string' ? await fetchBytes(source) : new Uint8Array(source);
+    return afterModelChange(need().load_checkpoint(bytes));
+  },
+
+  newRun: (toml) => afterModelChange(need().new_run(toml)),
+  info: () => need().info(),
+
+  setTrainConfig(train) {
+    need().set_train_config(train);
+    rememberTrain(train);
+    return null;
+  },
+
+  useToyData(name) {
+    need().use_toy_data(name);
+    return null;
+  },
+
+  useImages({ rgba, n, width, height, labels }) {
+    const bytes = rgba instanceof Uint8Array ? rgba : new Uint8Array(rgba);
+    need().use_images(bytes, n, width, height, labels ? Uint32Array.from(labels) : undefined);
+    return null;
+  },
+
+  sample: (n, seed, truncation = 0, cls = -1) => need().sample(n, seed64(seed), truncation, cls),
+  interpolate: (strips, frames, seed, mode = 'slerp', cls = -1) =>
+    need().interpolate(strips, frames, seed64(seed), mode, cls),
+  export: () => need().export(),
+  discriminatorField: (size, extent) => need().discriminator_field(size, extent),
+  latentGrid: (size) => need().latent_grid(size),
+  fakeWithGradients: (n, seed) => need().fake_with_gradients(n, seed64(seed)),
+  realPoints: (n, seed) => need().real_points(n, seed64(seed)),
+};
+
+/** `steps` training steps, `chunk` per wasm call, a progress message after each chunk.
+ * Resolves to every step's statistics, in order; when aborted (checked between chunks) it
+ * resolves normally with the steps done so far. */
+async function train(id, options = {}) {
+  const { steps, chunk = 1 } = typeof options === 'number' ? { steps: options } : options;
+  const total = Math.max(0, Math.floor(steps ?? 0));
+  const per = Math.max(1, Math.floor(chunk));
+  const all = [];
+  while (all.length < total && !aborted.has(id)) {
+    const size = Math.min(per, total - all.length);
+    const started = performance.now();
+    const stats = await exclusive(() => need().train(size));
+    const seconds = (performance.now() - started) / 1000;
+    if (!stats.length) break; // cannot happen for size ≥ 1; guards against looping forever
+    all.push(...stats);
+    const imagesPerSec = seconds > 0 ? (stats.length * samplesPerStep) / seconds : 0;
+    const step = all.at(-1)?.step ?? 0;
+    post({ id, type: 'progress', value: { stats, done: all.length, total, step, imagesPerSec } });
+    await yieldToEvents();
+  }
+  return all;
+}
+
+/** Typed arrays in results are copies owned by JS: hand their buffers over instead of copying. */
+function post(message) {
+  const v = message.value;
+  self.postMessage(message, ArrayBuffer.isView(v) ? [v.buffer] : []);
+}
+
+function describe(e) {
+  if (e instanceof WebAssembly.RuntimeError) {
+    // A Rust panic (its text is in the console via console_error_panic_hook).
+    return `the WebAssembly module crashed (${e.message}); see the browser console and reload the page`;
+  }
+  return e?.message ?? String(e);
+}
+
+self.onmessage = async ({ data }) => {
+  const { id, method, args = [], type } = data;
+  if (type === 'abort') {
+    aborted.add(id);
+    return;
+  }
+  try {
+    let value;
+    if (method === 'train') value = await train(id, args[0]);
+    else if (Object.hasOwn(methods, method)) value = await exclusive(() => methods[method](...args));
+    else throw new Error(`unknown method \`${method}\``);
+    post({ id, type: 'result', value: value ?? null });
+  } catch (e) {
+    self.postMessage({ id, type: 'error', message: describe(e) });
+  } finally {
+    aborted.delete(id);
+  }
+};
