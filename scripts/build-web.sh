@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the browser package: the `ganvas` crate for wasm32 (Flex CPU + WebGPU backends),
 # wasm-bindgen at exactly the crate's wasm-bindgen version, wasm-opt from binaryen → pkg/.
-# Installs what is missing (wasm32 target, wasm-bindgen-cli, binaryen).
+# Installs what is missing (wasm32 target, wasm-bindgen-cli, binaryen from npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -10,20 +10,19 @@ rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $version"; then
   echo "installing wasm-bindgen-cli $version (once)"
-  cargo install wasm-bindgen-cli --version "$version" --locked
+  cargo install wasm-bindgen-cli --version "$version"
 fi
-if ! command -v wasm-opt >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends binaryen >/dev/null; else
-    echo "wasm-opt not found: install Debian's binaryen (sudo apt-get install binaryen)" >&2; exit 1; fi
-fi
+# wasm-opt from binaryen, through npm (Debian's binaryen 108 mangles wasm-bindgen's tables).
+[ -x scripts/node_modules/.bin/wasm-opt ] || (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
+wasm_opt=scripts/node_modules/.bin/wasm-opt
 
 cargo build --profile web -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features flex,webgpu
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/ganvas.wasm"
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg "$wasm"
 before=$(stat -c %s pkg/ganvas_bg.wasm)
-wasm-opt -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-simd \
-  pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
+"$wasm_opt" -Os --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-simd --enable-multivalue pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
 after=$(stat -c %s pkg/ganvas_bg.wasm)
 gz=$(gzip -9 -c pkg/ganvas_bg.wasm | wc -c)
 echo "pkg/ganvas_bg.wasm: $((before / 1024)) KiB from wasm-bindgen, $((after / 1024)) KiB after wasm-opt, $((gz / 1024)) KiB gzipped"

@@ -132,9 +132,20 @@ export function createLearnView(session) {
     await loop;
   }
 
+  /** One step in two visible halves: the discriminator update (the heat map moves), then
+   * the generator update (the orange points follow the arrows). */
   async function singleStep() {
     if (playing || !started) return;
-    await train(1);
+    const [dLoss, dReal, dFake] = await client.call('trainPhase', 'discriminator');
+    $('learn-stats').textContent =
+      ` · D update: D loss ${dLoss.toFixed(3)}, D(real) ${dReal.toFixed(2)}, D(fake) ${dFake.toFixed(2)}` +
+      ' — the heat map moved; next, G follows the arrows';
+    await refresh();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const [gLoss] = await client.call('trainPhase', 'generator');
+    const info = await client.call('info');
+    $('learn-step-count').textContent = info.step;
+    $('learn-stats').textContent = ` · D loss ${dLoss.toFixed(3)} · G loss ${gLoss.toFixed(3)} (G update done)`;
     await refresh();
   }
 

@@ -113,6 +113,8 @@ const methods = {
   interpolate: (strips, frames, seed, mode = 'slerp', cls = -1) =>
     need().interpolate(strips, frames, seed64(seed), mode, cls),
   export: () => need().export(),
+  /** Half a step for the teaching view: 'discriminator' or 'generator'. */
+  trainPhase: (phase) => need().train_phase(phase),
   discriminatorField: (size, extent) => need().discriminator_field(size, extent),
   latentGrid: (size) => need().latent_grid(size),
   fakeWithGradients: (n, seed) => need().fake_with_gradients(n, seed64(seed)),

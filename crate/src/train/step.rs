@@ -206,13 +206,17 @@ impl Trainer {
         })
     }
 
-    /// `ema ← β·ema + (1-β)·G` over every float tensor (BatchNorm statistics included).
+    /// `ema ← β·ema + (1-β)·G` over the trained parameters; buffers (BatchNorm running
+    /// statistics) are copied from G, as StyleGAN does: averaged statistics would lag behind
+    /// the activations of the averaged weights (and start from their initial values), which
+    /// washes the samples out early in training.
     fn update_average(&mut self) {
         let beta = self.config.ema_beta();
         let current = named::by_name(&self.generator);
+        let trained = &self.opt_g.m;
         self.ema = named::update(self.ema.clone(), |name, _, old| {
             let new = current.get(name)?.clone();
-            Some(if beta == 0.0 {
+            Some(if beta == 0.0 || !trained.contains_key(name) {
                 new
             } else {
                 old.mul_scalar(beta) + new.mul_scalar(1.0 - beta)
