@@ -92,7 +92,8 @@ impl Trainer {
             return Err(TrainError::Shape { data, model });
         }
         let (data, model) = (source.classes(), self.model.classes());
-        if model > 0 && data != model {
+        // Fewer classes than the model is fine (fine-tuning on some of them); more, or none, is not.
+        if model > 0 && (data == 0 || data > model) {
             return Err(TrainError::Classes { model, data });
         }
         Ok(())
