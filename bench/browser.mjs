@@ -60,7 +60,7 @@ for (const backend of ['webgpu', 'cpu']) {
     const step = await time(() => c.call('train', { steps: 1, chunk: 1 }), steps);
     return { backend, one, many, step };
   }, { dcgan, steps });
-  rows.push({ backend: `${result.backend.kind} (${result.backend.adapter})`, firstSamples, ...result });
+  rows.push({ ...result, backend: `${result.backend.kind} (${result.backend.adapter})`, firstSamples });
   await page.close();
 }
 await context.close();
