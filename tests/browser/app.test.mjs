@@ -178,12 +178,31 @@ test('a corrupt checkpoint and a non-image file show errors without breaking the
   await page.close();
 });
 
-test('screenshots of every view', async () => {
-  const { page } = await open();
-  for (const view of ['sample', 'train', 'learn']) {
-    await page.click(`[data-testid="tab-${view}"]`);
-    await page.waitForTimeout(4000);
-    await page.screenshot({ path: join(artifacts, `view-${view}.png`), fullPage: true });
-  }
+test('screenshots of every view, with Train and Learn playing', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-testid="tab-sample"]');
+  await page.waitForTimeout(3000);
+  await page.screenshot({ path: join(artifacts, 'view-sample.png'), fullPage: true });
+
+  // Learn starts its own 2-D run; play until a few steps are drawn, then pause.
+  await page.click('[data-testid="tab-learn"]');
+  await page.waitForSelector('[data-testid="learn-play"]:not([disabled])', { timeout: 120_000 });
+  await page.click('[data-testid="learn-play"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="learn-step-count"]').textContent) >= 10, null, { timeout: 120_000 });
+  await page.click('[data-testid="learn-pause"]');
+  await page.waitForSelector('[data-testid="learn-play"]:not([disabled])', { timeout: 60_000 });
+  await page.screenshot({ path: join(artifacts, 'view-learn.png'), fullPage: true });
+
+  // Train: the default start (8 Gaussians MLP) on the built-in data, a few steps.
+  await page.click('[data-testid="tab-train"]');
+  await page.waitForSelector('[data-testid="train-start"]:not([disabled])', { timeout: 120_000 });
+  await page.click('[data-testid="train-start"]');
+  await page.waitForSelector('[data-testid="train-play"]:not([disabled])', { timeout: 120_000 });
+  await page.click('[data-testid="train-play"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step-count"]').textContent) >= 20, null, { timeout: 120_000 });
+  await page.click('[data-testid="train-pause"]');
+  await page.waitForSelector('[data-testid="train-play"]:not([disabled])', { timeout: 60_000 });
+  await page.screenshot({ path: join(artifacts, 'view-train.png'), fullPage: true });
+  assert.deepEqual(errors, []);
   await page.close();
 });

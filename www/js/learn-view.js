@@ -6,6 +6,7 @@ import { DISTRIBUTIONS, LOSSES, TOY_PRESET, setTomlValue } from './presets.js';
 import { FAKE, Plane, REAL } from './plane.js';
 import { LinePlot } from './plot.js';
 import { reporting, showError } from './errors.js';
+import { createPlayer } from './player.js';
 
 const $ = (id) => document.getElementById(id);
 const EXTENT = 2.5; // the toy sets lie within [-2, 2]²
@@ -33,9 +34,6 @@ export function createLearnView(session) {
   let started = false; // a run exists
   let real = null;
   let frame = null; // the last fetched layers, redrawn when a checkbox changes
-  let playing = false;
-  let loop = null;
-  let controller = null;
 
   $('learn-distribution').replaceChildren(...DISTRIBUTIONS.map((d) => new Option(d.title, d.name)));
   $('learn-loss').replaceChildren(...LOSSES.map((l) => new Option(l.title, l.name)));
@@ -103,39 +101,25 @@ export function createLearnView(session) {
     return client.request('train', [{ steps, chunk: steps }], { onProgress, signal });
   }
 
+  const player = createPlayer({
+    async round(signal) {
+      await train(Number($('learn-speed').value), signal);
+      await refresh(); // one frame per chunk: the loop paces itself to the device
+    },
+    onError: (e) => showError(e, 'Training stopped'),
+    onChange: () => updateButtons(),
+  });
+
   function play() {
-    if (playing || !started) return;
-    playing = true;
-    updateButtons();
-    loop = (async () => {
-      try {
-        while (playing) {
-          controller = new AbortController();
-          const { signal } = controller;
-          await train(Number($('learn-speed').value), signal);
-          await refresh(); // one frame per chunk: the loop paces itself to the device
-          if (signal.aborted) break;
-        }
-      } catch (e) {
-        showError(e, 'Training stopped');
-      } finally {
-        playing = false;
-        controller = null;
-        updateButtons();
-      }
-    })();
+    if (started) player.play();
   }
 
-  async function stop() {
-    playing = false;
-    controller?.abort();
-    await loop;
-  }
+  const stop = () => player.stop();
 
   /** One step in two visible halves: the discriminator update (the heat map moves), then
    * the generator update (the orange points follow the arrows). */
   async function singleStep() {
-    if (playing || !started) return;
+    if (player.playing || !started) return;
     const [dLoss, dReal, dFake] = await client.call('trainPhase', 'discriminator');
     $('learn-stats').textContent =
       ` · D update: D loss ${dLoss.toFixed(3)}, D(real) ${dReal.toFixed(2)}, D(fake) ${dFake.toFixed(2)}` +
@@ -150,9 +134,9 @@ export function createLearnView(session) {
   }
 
   function updateButtons() {
-    $('learn-play').disabled = playing || !started;
-    $('learn-pause').disabled = !playing;
-    $('learn-step').disabled = playing || !started;
+    $('learn-play').disabled = player.playing || !started;
+    $('learn-pause').disabled = !player.playing;
+    $('learn-step').disabled = player.playing || !started;
   }
 
   const restartReporting = () =>

@@ -9,6 +9,7 @@ import { drawGrid, enlarge, pointsFromBytes } from './grid.js';
 import { FAKE, REAL, scatter } from './plane.js';
 import { LinePlot } from './plot.js';
 import { reporting, showError } from './errors.js';
+import { createPlayer } from './player.js';
 import { saveBytes } from './download.js';
 import { describeRun } from './sample-view.js';
 
@@ -25,9 +26,6 @@ export function createTrainView(session) {
   let images = null; // decoded user images {rgba, n, width, height, paths, …}
   let realPoints = null; // cached real points for the 2-D scatter
   let dataReady = false;
-  let playing = false;
-  let loop = null; // promise of the running play loop
-  let controller = null; // aborts the current train call
   let chunk = 1; // steps per wasm call, adapted to the measured speed
   let lastProgress = 0;
   let shipped = [];
@@ -254,42 +252,28 @@ export function createTrainView(session) {
     return client.request('train', [{ steps, chunk: Math.min(chunk, steps) }], { onProgress, signal });
   }
 
+  const player = createPlayer({
+    async round(signal) {
+      const every = sampleEvery();
+      // Stop at the next multiple of `every` for a fresh grid; at most ~10 chunks per call
+      // so that `chunk` follows the measured speed.
+      const steps = Math.min(every - (step % every), chunk * 10);
+      await runSteps(steps, signal);
+      if (step % every === 0 || signal.aborted) await refreshSamples();
+    },
+    onError: (e) => showError(e, 'Training stopped'),
+    onChange: () => updateButtons(),
+  });
+
   function play() {
-    if (playing || !info || !dataReady) return;
-    playing = true;
-    updateButtons();
-    loop = (async () => {
-      try {
-        while (playing) {
-          const every = sampleEvery();
-          // Stop at the next multiple of `every` for a fresh grid; at most ~10 chunks per call
-          // so that `chunk` follows the measured speed.
-          const steps = Math.min(every - (step % every), chunk * 10);
-          controller = new AbortController();
-          const { signal } = controller;
-          await runSteps(steps, signal);
-          if (step % every === 0 || signal.aborted) await refreshSamples();
-          if (signal.aborted) break;
-        }
-      } catch (e) {
-        showError(e, 'Training stopped');
-      } finally {
-        playing = false;
-        controller = null;
-        updateButtons();
-      }
-    })();
+    if (info && dataReady) player.play();
   }
 
   /** Pauses and waits until the worker has finished its current chunk. */
-  async function stop() {
-    playing = false;
-    controller?.abort();
-    await loop;
-  }
+  const stop = () => player.stop();
 
   async function singleStep() {
-    if (playing || !info || !dataReady) return;
+    if (player.playing || !info || !dataReady) return;
     await runSteps(1);
     await refreshSamples();
   }
@@ -315,9 +299,9 @@ export function createTrainView(session) {
 
   function updateButtons() {
     const ready = Boolean(info) && dataReady;
-    $('train-play').disabled = playing || !ready;
-    $('train-pause').disabled = !playing;
-    $('train-step').disabled = playing || !ready;
+    $('train-play').disabled = player.playing || !ready;
+    $('train-pause').disabled = !player.playing;
+    $('train-step').disabled = player.playing || !ready;
     $('train-download').disabled = !info;
   }
 
