@@ -47,18 +47,7 @@ dir = "unused"
 "#;
 
 fn images() -> ImageSet {
-    let mut rng = Rng::new(5);
-    let n = 12;
-    ImageSet {
-        width: 28,
-        height: 28,
-        channels: 1,
-        pixels: (0..n * 28 * 28)
-            .map(|_| (rng.uniform() * 255.0) as u8)
-            .collect(),
-        labels: Some((0..n as u32).map(|i| i % 3).collect()),
-        class_names: vec!["a".into(), "b".into(), "c".into()],
-    }
+    ImageSet::random(12, 1, 28, 28, 3, &mut Rng::new(5))
 }
 
 fn steps(trainer: &mut Trainer, source: &dyn Source, n: usize) -> Vec<StepStats> {

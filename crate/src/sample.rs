@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ModelConfig, Noise, SampleShape};
+use crate::model::{ModelConfig, Noise};
 use crate::rng::Rng;
 
 /// `n × latent_dim` latent values (row-major). With `truncation = Some(t)` a Gaussian latent is
@@ -164,11 +164,6 @@ pub fn scatter(real: &[f32], fake: &[f32], size: usize, extent: f32) -> Picture 
         height: size,
         rgba,
     }
-}
-
-/// Whether a sample shape is a picture (images) or points.
-pub fn is_image(shape: SampleShape) -> bool {
-    matches!(shape, SampleShape::Image { .. })
 }
 
 #[cfg(test)]

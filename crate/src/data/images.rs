@@ -31,6 +31,28 @@ pub struct ImageSet {
 }
 
 impl ImageSet {
+    /// `n` images of uniform random pixels, labelled `i % classes` when `classes > 0`: data of
+    /// the right shape for benchmarks and tests, without a data set.
+    pub fn random(
+        n: usize,
+        channels: usize,
+        height: usize,
+        width: usize,
+        classes: usize,
+        rng: &mut crate::rng::Rng,
+    ) -> ImageSet {
+        ImageSet {
+            width,
+            height,
+            channels,
+            pixels: (0..n * channels * height * width)
+                .map(|_| (rng.uniform() * 255.0) as u8)
+                .collect(),
+            labels: (classes > 0).then(|| (0..n).map(|i| (i % classes) as u32).collect()),
+            class_names: (0..classes).map(|c| c.to_string()).collect(),
+        }
+    }
+
     /// Builds a set after checking that the shape is valid, `pixels` holds a whole number of
     /// images, there is one label per image and every label names a class (when
     /// `class_names` is not empty).

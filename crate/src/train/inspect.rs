@@ -41,7 +41,10 @@ impl Trainer {
         let device: Device = self.device().clone();
         let n = points.len() / 2;
         let x = Tensor::<2>::from_data(TensorData::new(points, [n, 2]), &device).require_grad();
-        let loss = self.config.loss.generator(self.discriminator.forward(x.clone(), None));
+        let loss = self
+            .config
+            .loss
+            .generator(self.discriminator.forward(x.clone(), None));
         let grads = loss.backward();
         match x.grad(&grads) {
             // Descent direction, scaled back from the mean to a per-point gradient.

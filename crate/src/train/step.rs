@@ -107,10 +107,20 @@ impl Trainer {
         let g = self.update_generator(); // [2]: loss, grad norm
         let pick = |t: &Tensor<1>, i: usize| t.clone().slice(i..i + 1);
         let values = Tensor::cat(
-            vec![pick(&d, 0), pick(&g, 0), pick(&d, 1), pick(&d, 2), pick(&d, 3), pick(&g, 1)],
+            vec![
+                pick(&d, 0),
+                pick(&g, 0),
+                pick(&d, 1),
+                pick(&d, 2),
+                pick(&d, 3),
+                pick(&g, 1),
+            ],
             0,
         );
-        PendingStats { step: self.step, values }
+        PendingStats {
+            step: self.step,
+            values,
+        }
     }
 
     /// The first half of a step: `n_critic` discriminator updates. Returns `[4]`: the last
@@ -120,7 +130,12 @@ impl Trainer {
         let shape = self.model.sample_shape();
         let conditional = self.model.classes() > 0;
         let scale = 1.0 / cfg.accumulate as f64;
-        let adam = AdamConfig { lr: cfg.lr_d, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
+        let adam = AdamConfig {
+            lr: cfg.lr_d,
+            beta1: cfg.beta1,
+            beta2: cfg.beta2,
+            epsilon: cfg.epsilon,
+        };
         let mut stats = None;
         for _ in 0..cfg.n_critic {
             let discriminator = self.discriminator.clone().power_iterate();
@@ -128,15 +143,24 @@ impl Trainer {
             let (mut loss_sum, mut real_sum, mut fake_sum) = (None, None, None);
             for _ in 0..cfg.accumulate {
                 let real = data.batch(cfg.batch, &mut self.rng, &self.device);
-                let labels = if conditional { real.labels.clone() } else { None };
+                let labels = if conditional {
+                    real.labels.clone()
+                } else {
+                    None
+                };
                 let fake_labels = self.fake_labels(cfg.batch);
                 let latents = self.latents(cfg.batch);
-                let fake = self.generator.forward(latents, fake_labels.clone()).detach(); // [B, D]
+                let fake = self
+                    .generator
+                    .forward(latents, fake_labels.clone())
+                    .detach(); // [B, D]
                 let real_x = diff_augment(real.samples, shape, &cfg.augment, &mut self.rng);
                 let fake_x = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
                 let real_logits = discriminator.forward(real_x, labels); // [B]
                 let fake_logits = discriminator.forward(fake_x, fake_labels); // [B]
-                let loss = cfg.loss.discriminator(real_logits.clone(), fake_logits.clone());
+                let loss = cfg
+                    .loss
+                    .discriminator(real_logits.clone(), fake_logits.clone());
                 let mut backward = loss.clone().mul_scalar(scale).backward();
                 accumulate(&mut grads, named::gradients(&discriminator, &mut backward));
                 add(&mut loss_sum, loss.detach().inner().mul_scalar(scale));
@@ -157,7 +181,12 @@ impl Trainer {
         let cfg = self.config.clone();
         let shape = self.model.sample_shape();
         let scale = 1.0 / cfg.accumulate as f64;
-        let adam = AdamConfig { lr: cfg.lr_g, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon };
+        let adam = AdamConfig {
+            lr: cfg.lr_g,
+            beta1: cfg.beta1,
+            beta2: cfg.beta2,
+            epsilon: cfg.epsilon,
+        };
         let mut grads = BTreeMap::new();
         let mut g_loss = None;
         for _ in 0..cfg.accumulate {

@@ -16,7 +16,11 @@ pub struct BackendInfo {
 }
 
 fn cpu(reason: Option<String>) -> (Device, BackendInfo) {
-    let info = BackendInfo { kind: "cpu".into(), adapter: "Flex (WASM, CPU)".into(), fallback_reason: reason };
+    let info = BackendInfo {
+        kind: "cpu".into(),
+        adapter: "Flex (WASM, CPU)".into(),
+        fallback_reason: reason,
+    };
     (Device::flex(), info)
 }
 
@@ -28,16 +32,27 @@ pub async fn select(prefer: &str) -> (Device, BackendInfo) {
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {
             let info = setup.adapter.get_info();
-            let mut adapter = [info.name.as_str(), info.driver.as_str(), info.driver_info.as_str()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" — ");
+            let mut adapter = [
+                info.name.as_str(),
+                info.driver.as_str(),
+                info.driver_info.as_str(),
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" — ");
             if adapter.is_empty() {
                 adapter = format!("{:?} adapter", info.device_type);
             }
-            (device, BackendInfo { kind: "webgpu".into(), adapter, fallback_reason: None })
+            (
+                device,
+                BackendInfo {
+                    kind: "webgpu".into(),
+                    adapter,
+                    fallback_reason: None,
+                },
+            )
         }
         Err(e) => cpu(Some(format!("WebGPU is not available: {e}"))),
     }

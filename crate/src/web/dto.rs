@@ -37,7 +37,11 @@ impl RunInfo {
     pub fn new(config: &RunConfig, trainer: &Trainer) -> Result<Self, RunError> {
         let (kind, channels, height, width) = match config.model.sample_shape() {
             SampleShape::Points { dim } => ("points", 1, 1, dim),
-            SampleShape::Image { channels, height, width } => ("image", channels, height, width),
+            SampleShape::Image {
+                channels,
+                height,
+                width,
+            } => ("image", channels, height, width),
         };
         let class_names = match &config.data {
             crate::run::DataConfig::Idx { class_names, .. } => class_names.clone(),

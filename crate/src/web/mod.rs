@@ -47,7 +47,12 @@ impl Session {
     /// the reason recorded in [`Session::backend`].
     pub async fn create(prefer: String) -> Result<Session, JsError> {
         let (device, backend) = backend::select(&prefer).await;
-        Ok(Session { device, backend, run: None, source: None })
+        Ok(Session {
+            device,
+            backend,
+            run: None,
+            source: None,
+        })
     }
 
     /// `{ kind: "webgpu" | "cpu", adapter, fallback_reason }`.
@@ -68,9 +73,13 @@ impl Session {
     /// Starts a fresh model from a TOML run config (the same format as `configs/*.toml`).
     pub fn new_run(&mut self, config_toml: &str) -> Result<JsValue, JsError> {
         let config = RunConfig::from_toml(config_toml, &[]).map_err(js_error)?;
-        let trainer =
-            Trainer::new(config.model.clone(), config.train.clone(), config.run.seed, &self.device)
-                .map_err(js_error)?;
+        let trainer = Trainer::new(
+            config.model.clone(),
+            config.train.clone(),
+            config.run.seed,
+            &self.device,
+        )
+        .map_err(js_error)?;
         self.source = None;
         self.run = Some((config, trainer));
         self.info()
@@ -115,10 +124,18 @@ impl Session {
         labels: Option<Vec<u32>>,
     ) -> Result<(), JsError> {
         let (config, trainer) = self.current_mut()?;
-        let SampleShape::Image { channels, height: size, .. } = config.model.sample_shape() else {
-            return Err(JsError::new("this model draws 2-D points; choose a built-in distribution"));
+        let SampleShape::Image {
+            channels,
+            height: size,
+            ..
+        } = config.model.sample_shape()
+        else {
+            return Err(JsError::new(
+                "this model draws 2-D points; choose a built-in distribution",
+            ));
         };
-        let set = ImageSet::from_rgba(rgba, n, width, height, channels, labels).map_err(js_error)?;
+        let set =
+            ImageSet::from_rgba(rgba, n, width, height, channels, labels).map_err(js_error)?;
         let set = fit_resolution(&set, size);
         trainer.check_source(&set).map_err(js_error)?;
         self.source = Some(Box::new(set));
@@ -128,7 +145,10 @@ impl Session {
     /// Runs `steps` training steps through the same step function as the CLI and returns
     /// their statistics (an array of objects). Stops early, with an error, on a NaN loss.
     pub async fn train(&mut self, steps: u32) -> Result<JsValue, JsError> {
-        let source = self.source.as_deref().ok_or_else(|| JsError::new("choose training data first"))?;
+        let source = self
+            .source
+            .as_deref()
+            .ok_or_else(|| JsError::new("choose training data first"))?;
         let (_, trainer) = self.run.as_mut().ok_or_else(no_model)?;
         let mut all: Vec<StepStats> = Vec::with_capacity(steps as usize);
         for _ in 0..steps {
@@ -148,12 +168,19 @@ impl Session {
     /// the discriminator updates and returns `[loss, D(real), D(fake), grad norm]`;
     /// "generator" runs the generator update and returns `[loss, grad norm]`.
     pub async fn train_phase(&mut self, phase: &str) -> Result<Float32Array, JsError> {
-        let source = self.source.as_deref().ok_or_else(|| JsError::new("choose training data first"))?;
+        let source = self
+            .source
+            .as_deref()
+            .ok_or_else(|| JsError::new("choose training data first"))?;
         let (_, trainer) = self.run.as_mut().ok_or_else(no_model)?;
         let values = match phase {
             "discriminator" => trainer.update_discriminator(source),
             "generator" => trainer.update_generator(),
-            other => return Err(JsError::new(&format!("unknown phase `{other}`: use discriminator or generator"))),
+            other => {
+                return Err(JsError::new(&format!(
+                    "unknown phase `{other}`: use discriminator or generator"
+                )));
+            }
         };
         read_f32(values).await
     }
@@ -161,45 +188,93 @@ impl Session {
     /// `n` samples for `seed`: RGBA bytes (`n × H × W × 4`) for image models, or interleaved
     /// x, y coordinates (as bytes of f32) for 2-D models. `truncation` ≤ 0 means none;
     /// `class` < 0 means classes in turn.
-    pub async fn sample(&self, n: usize, seed: u64, truncation: f32, class: i32) -> Result<Uint8Array, JsError> {
+    pub async fn sample(
+        &self,
+        n: usize,
+        seed: u64,
+        truncation: f32,
+        class: i32,
+    ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
-        let latents = sample::latents(&config.model, n, (truncation > 0.0).then_some(truncation), &mut Rng::new(seed));
-        self.render(latents, n, |i| if class >= 0 { class as usize } else { i }).await
+        let latents = sample::latents(
+            &config.model,
+            n,
+            (truncation > 0.0).then_some(truncation),
+            &mut Rng::new(seed),
+        );
+        self.render(latents, n, |i| if class >= 0 { class as usize } else { i })
+            .await
     }
 
     /// `strips` interpolation strips of `frames` images each between random latent pairs
     /// (`mode` "lerp" or "slerp"), as RGBA bytes, strip after strip.
-    pub async fn interpolate(&self, strips: usize, frames: usize, seed: u64, mode: &str, class: i32) -> Result<Uint8Array, JsError> {
+    pub async fn interpolate(
+        &self,
+        strips: usize,
+        frames: usize,
+        seed: u64,
+        mode: &str,
+        class: i32,
+    ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
         let mode = match mode {
             "lerp" => Interpolation::Lerp,
             "slerp" => Interpolation::Slerp,
-            other => return Err(JsError::new(&format!("unknown interpolation `{other}`: use lerp or slerp"))),
+            other => {
+                return Err(JsError::new(&format!(
+                    "unknown interpolation `{other}`: use lerp or slerp"
+                )));
+            }
         };
         let dim = config.model.latent_dim();
         let mut rng = Rng::new(seed);
         let mut latents = Vec::with_capacity(strips * frames * dim);
         for _ in 0..strips {
             let ends = sample::latents(&config.model, 2, None, &mut rng);
-            latents.extend(sample::interpolate(&ends[..dim], &ends[dim..], frames, mode));
+            latents.extend(sample::interpolate(
+                &ends[..dim],
+                &ends[dim..],
+                frames,
+                mode,
+            ));
         }
         let frames = frames.max(1);
-        self.render(latents, strips * frames, |i| if class >= 0 { class as usize } else { i / frames }).await
+        self.render(latents, strips * frames, |i| {
+            if class >= 0 {
+                class as usize
+            } else {
+                i / frames
+            }
+        })
+        .await
     }
 
     /// The current state as checkpoint bytes (loads in `ganvas sample`).
     pub async fn export(&self) -> Result<Uint8Array, JsError> {
         let (config, trainer) = self.current()?;
-        let checkpoint = Snapshot::new(trainer, config).map_err(js_error)?.read_async().await.map_err(js_error)?;
+        let checkpoint = Snapshot::new(trainer, config)
+            .map_err(js_error)?
+            .read_async()
+            .await
+            .map_err(js_error)?;
         let bytes = checkpoint.to_bytes().map_err(js_error)?;
         Ok(Uint8Array::from(bytes.as_slice()))
     }
 
     /// Teaching view, 2-D models: the discriminator's score on a `size × size` grid over
     /// `[-extent, extent]²` (row-major from the top-left).
-    pub async fn discriminator_field(&self, size: usize, extent: f32) -> Result<Float32Array, JsError> {
+    pub async fn discriminator_field(
+        &self,
+        size: usize,
+        extent: f32,
+    ) -> Result<Float32Array, JsError> {
         let (_, trainer) = self.current()?;
-        read_f32(trainer.discriminator_field(size, extent).reshape([size * size, 1])).await
+        read_f32(
+            trainer
+                .discriminator_field(size, extent)
+                .reshape([size * size, 1]),
+        )
+        .await
     }
 
     /// Teaching view, 2-D models: generated points for an `size × size` grid of latents over
@@ -238,9 +313,13 @@ impl Session {
     pub fn real_points(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
         let (config, _) = self.current()?;
         let DataConfig::Toy { distribution } = &config.data else {
-            return Err(JsError::new("real points exist for the built-in 2-D distributions only"));
+            return Err(JsError::new(
+                "real points exist for the built-in 2-D distributions only",
+            ));
         };
-        Ok(Float32Array::from(distribution.sample(n, &mut Rng::new(seed)).as_slice()))
+        Ok(Float32Array::from(
+            distribution.sample(n, &mut Rng::new(seed)).as_slice(),
+        ))
     }
 }
 
@@ -255,7 +334,12 @@ impl Session {
 
     /// Runs the moving-average generator on `latents` with labels `class_of(i)`, converting
     /// images to RGBA and points to f32 bytes.
-    async fn render(&self, latents: Vec<f32>, n: usize, class_of: impl Fn(usize) -> usize) -> Result<Uint8Array, JsError> {
+    async fn render(
+        &self,
+        latents: Vec<f32>,
+        n: usize,
+        class_of: impl Fn(usize) -> usize,
+    ) -> Result<Uint8Array, JsError> {
         let (config, trainer) = self.current()?;
         let device = trainer.device().clone().inner();
         let dim = config.model.latent_dim();
@@ -267,9 +351,13 @@ impl Session {
         });
         let values = read_vec(trainer.ema.forward(z, labels)).await?;
         Ok(match config.model.sample_shape() {
-            SampleShape::Image { channels, height, width } => {
-                Uint8Array::from(sample::images_to_rgba(&values, channels, height, width).as_slice())
-            }
+            SampleShape::Image {
+                channels,
+                height,
+                width,
+            } => Uint8Array::from(
+                sample::images_to_rgba(&values, channels, height, width).as_slice(),
+            ),
             SampleShape::Points { .. } => {
                 let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
                 Uint8Array::from(bytes.as_slice())
@@ -283,8 +371,12 @@ fn no_model() -> JsError {
 }
 
 async fn read_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsError> {
-    let data = tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
-    data.try_to_vec::<f32>().map_err(|e| js_error(format!("{e:?}")))
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| js_error(format!("{e:?}")))?;
+    data.try_to_vec::<f32>()
+        .map_err(|e| js_error(format!("{e:?}")))
 }
 
 async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Float32Array, JsError> {

@@ -81,20 +81,13 @@ fn synthetic(config: &RunConfig) -> Box<dyn Source> {
             channels,
             height,
             width,
-        } => {
-            let n = 256;
-            let mut rng = Rng::new(1);
-            let classes = config.model.classes();
-            Box::new(ImageSet {
-                width,
-                height,
-                channels,
-                pixels: (0..n * channels * height * width)
-                    .map(|_| (rng.uniform() * 255.0) as u8)
-                    .collect(),
-                labels: (classes > 0).then(|| (0..n as u32).map(|i| i % classes as u32).collect()),
-                class_names: (0..classes).map(|c| c.to_string()).collect(),
-            })
-        }
+        } => Box::new(ImageSet::random(
+            256,
+            channels,
+            height,
+            width,
+            config.model.classes(),
+            &mut Rng::new(1),
+        )),
     }
 }
