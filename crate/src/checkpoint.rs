@@ -6,7 +6,8 @@
 //! - `opt_g.m.<path>`, `opt_g.v.<path>`, `opt_d.…`: Adam moments, flattened.
 //!
 //! Metadata keys: `format` ([`FORMAT`]), `config` (the run config as TOML), `step`, `rng`
-//! (RNG state, 4 hex words), `opt_g.t`, `opt_d.t` (Adam step counters), `ganvas` (version).
+//! (RNG state, 4 hex words), `opt_g.t`, `opt_d.t` (Adam step counters), `ganvas` (version),
+//! and `optimizer` = `dropped` on a file exported without its Adam moments.
 //! The same bytes load natively and in the browser.
 
 use std::collections::{BTreeMap, HashMap};
@@ -86,6 +87,21 @@ impl Checkpoint {
             .map_err(|_| CheckpointError::Metadata {
                 key: key.to_string(),
             })
+    }
+
+    /// The same checkpoint without the Adam moments (`opt_g.*`, `opt_d.*`), with both Adam step
+    /// counters reset to 0: what ships with the web app. It samples and resumes training like
+    /// the full file, except that the optimisers start afresh (metadata `optimizer` =
+    /// `dropped` says so).
+    pub fn without_optimizer(&self) -> Checkpoint {
+        let mut slim = self.clone();
+        slim.arrays
+            .retain(|name, _| !(name.starts_with("opt_g.") || name.starts_with("opt_d.")));
+        for key in ["opt_g.t", "opt_d.t"] {
+            slim.metadata.insert(key.into(), "0".into());
+        }
+        slim.metadata.insert("optimizer".into(), "dropped".into());
+        slim
     }
 
     /// Serialises to safetensors bytes.

@@ -5,6 +5,7 @@
 
 pub mod checkpoint;
 pub mod data;
+pub mod metrics;
 pub mod model;
 pub mod rng;
 pub mod run;

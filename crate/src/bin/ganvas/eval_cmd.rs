@@ -1,0 +1,331 @@
+//! `ganvas eval`: metrics of a checkpoint against its data set's test split, or of one image
+//! folder against another (as pytorch-fid does), on a named feature extractor.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use clap::{Args, ValueEnum};
+use ganvas::data::{self, ImageSet, Split};
+use ganvas::files::read_checkpoint;
+use ganvas::metrics::protocol::parse_metrics;
+use ganvas::metrics::{EvalSettings, Extractor, FeatureSet, MetricResult, evaluate, extract_set};
+use ganvas::model::{Generator, SampleShape};
+use ganvas::rng::Rng;
+use ganvas::run::{self, DataConfig, RunConfig, Weights};
+use ganvas::sample;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::extractors;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum ExtractorKind {
+    /// The small classifier trained by `ganvas classifier` on the model's data set (fast;
+    /// results are named `…@domain-<set>`).
+    Domain,
+    /// The TF Inception-v3 (2015-12-05, pool3) of standard FID.
+    Inception,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A checkpoint to sample the fake images from (its EMA generator).
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// A folder of real images (default with --checkpoint: the test split of its data set).
+    #[arg(long)]
+    real: Option<PathBuf>,
+    /// A folder of generated images (instead of --checkpoint).
+    #[arg(long)]
+    fake: Option<PathBuf>,
+    /// Comma-separated: fid, kid, pr, dc, is, diversity.
+    #[arg(long, default_value = "fid,kid,pr,dc")]
+    metrics: String,
+    /// Images per set (fewer if a folder or split holds fewer).
+    #[arg(long, default_value_t = 10000)]
+    n: usize,
+    /// Feature extractor.
+    #[arg(long, value_enum, default_value = "domain")]
+    extractor: ExtractorKind,
+    /// Extractor weights (default: www/models/domain-<set>.safetensors for domain,
+    /// ~/.cache/ganvas/inception-2015-12-05.safetensors for inception).
+    #[arg(long)]
+    weights: Option<PathBuf>,
+    /// Data set of the domain classifier when it cannot be told from a checkpoint
+    /// (fashion-mnist or mnist).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Side in pixels that folder images are resized to (default: the checkpoint's resolution,
+    /// else the domain classifier's, else 64).
+    #[arg(long)]
+    size: Option<usize>,
+    /// Neighbours for precision/recall/density/coverage.
+    #[arg(long, default_value_t = ganvas::metrics::prdc::DEFAULT_K)]
+    k: usize,
+    /// KID subsets and their size.
+    #[arg(long, default_value_t = 100)]
+    kid_subsets: usize,
+    #[arg(long, default_value_t = 1000)]
+    kid_subset_size: usize,
+    /// Seed of the latents and of the KID subsets.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Images per extractor batch.
+    #[arg(long, default_value_t = 100)]
+    batch: usize,
+    /// Write the results (with their protocols) as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// cpu, ndarray, wgpu or cuda[:N].
+    #[arg(long, default_value = "cpu")]
+    device: String,
+}
+
+pub fn run(args: EvalArgs) -> Result<(), String> {
+    let metrics = parse_metrics(&args.metrics).map_err(|e| e.to_string())?;
+    if args.n < 2 {
+        return Err("--n must be at least 2".into());
+    }
+    let device = crate::device::parse(&args.device)?;
+    let checkpoint = match &args.checkpoint {
+        Some(path) => {
+            let c = read_checkpoint(path).map_err(|e| e.to_string())?;
+            let config = run::config_of(&c).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some((path.clone(), c, config))
+        }
+        None => None,
+    };
+    if checkpoint.is_none() && (args.real.is_none() || args.fake.is_none()) {
+        return Err("give --checkpoint, or both --real DIR and --fake DIR".into());
+    }
+    if checkpoint.is_some() && args.fake.is_some() {
+        return Err("give either --checkpoint or --fake, not both".into());
+    }
+    let config = checkpoint.as_ref().map(|(_, _, c)| c);
+    if let Some(c) = config {
+        if !matches!(c.model.sample_shape(), SampleShape::Image { .. }) {
+            return Err(format!(
+                "{} is a 2-D point model: its metric is mode coverage, which `ganvas train` \
+                 prints at the end of a run",
+                c.name
+            ));
+        }
+    }
+    let dataset = args
+        .dataset
+        .clone()
+        .or_else(|| config.and_then(dataset_of))
+        .unwrap_or_default();
+    let extractor = extractors::load(args.extractor, args.weights.as_deref(), &dataset, &device)?;
+    let (channels, size) = match config.map(|c| c.model.sample_shape()) {
+        Some(SampleShape::Image {
+            channels, height, ..
+        }) => (channels, height),
+        _ => extractors::preferred_input(extractor.as_ref(), args.size),
+    };
+    let size = args.size.unwrap_or(size);
+
+    let real = match (&args.real, config) {
+        (Some(dir), _) => folder(dir, size, channels, args.n)?,
+        (None, Some(c)) => test_split(c, size, args.n)?,
+        (None, None) => unreachable!("checked above"),
+    };
+    let fake = match (&args.fake, &checkpoint) {
+        (Some(dir), _) => folder(dir, size, channels, args.n)?,
+        (None, Some((path, c, _))) => generate(path, c, args.n, args.seed, &device)?,
+        (None, None) => unreachable!("checked above"),
+    };
+    eprintln!(
+        "extractor {} ({} features{}); {} real and {} fake images at {size}×{size}",
+        extractor.name(),
+        extractor.dim(),
+        match extractor.classes() {
+            0 => String::new(),
+            c => format!(", {c} classes"),
+        },
+        real.len(),
+        fake.len()
+    );
+    let real_features = features(extractor.as_ref(), &real, "real", args.batch, &device)?;
+    let fake_features = features(extractor.as_ref(), &fake, "fake", args.batch, &device)?;
+
+    let mut settings = EvalSettings::new(&extractor.name());
+    settings.k = args.k;
+    settings.kid.subsets = args.kid_subsets;
+    settings.kid.subset_size = args.kid_subset_size;
+    settings.kid.seed = args.seed;
+    let started = std::time::Instant::now();
+    let results = evaluate(&real_features, &fake_features, &metrics, &settings)
+        .map_err(|e| e.to_string())?;
+    eprintln!("metrics computed in {:.2} s", started.elapsed().as_secs_f64());
+    print_table(&results);
+    if let Some(path) = &args.json {
+        let report = serde_json::json!({
+            "checkpoint": args.checkpoint,
+            "real": args.real.as_ref().map_or_else(
+                || format!("test split of {}", config.map(|c| data_dir(c)).unwrap_or_default()),
+                |p| p.display().to_string()),
+            "fake": args.fake.as_ref().map_or_else(
+                || "samples of the EMA generator".to_string(),
+                |p| p.display().to_string()),
+            "seed": args.seed,
+            "results": results,
+        });
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        ganvas::files::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn print_table(results: &[MetricResult]) {
+    let width = results.iter().map(|r| r.key.len()).max().unwrap_or(0);
+    for r in results {
+        match r.std {
+            Some(std) => println!("{:<width$}  {:.6} ± {:.6}", r.key, r.value, std),
+            None => println!("{:<width$}  {:.6}", r.key, r.value),
+        }
+    }
+}
+
+/// `fashion-mnist`, `mnist`, `emoji`… from the data folder's name.
+pub fn dataset_of(config: &RunConfig) -> Option<String> {
+    Path::new(&data_dir(config))
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+}
+
+fn data_dir(config: &RunConfig) -> String {
+    match &config.data {
+        DataConfig::Idx { dir, .. } | DataConfig::Folder { dir } => dir.clone(),
+        DataConfig::Toy { .. } => String::new(),
+    }
+}
+
+fn folder(dir: &Path, size: usize, channels: usize, n: usize) -> Result<ImageSet, String> {
+    let set = data::load_image_folder(dir, size, channels).map_err(|e| e.to_string())?;
+    Ok(first(set, n))
+}
+
+/// The held-out images of a run's data: the IDX test split, or for an image folder (which
+/// has no split) the folder itself.
+pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet, String> {
+    let set = match &config.data {
+        DataConfig::Idx { dir, .. } => data::load_idx_dataset(Path::new(dir), Split::Test, None)
+            .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?,
+        DataConfig::Folder { dir } => {
+            eprintln!("note: {dir} has no test split; comparing against the training images");
+            return folder(Path::new(dir), size, config_channels(config), n);
+        }
+        DataConfig::Toy { .. } => unreachable!("point models are rejected before"),
+    };
+    Ok(first(data::fit_resolution(&set, size), n))
+}
+
+fn config_channels(config: &RunConfig) -> usize {
+    match config.model.sample_shape() {
+        SampleShape::Image { channels, .. } => channels,
+        SampleShape::Points { .. } => 1,
+    }
+}
+
+fn first(set: ImageSet, n: usize) -> ImageSet {
+    if set.len() <= n {
+        set
+    } else {
+        set.subset(&(0..n).collect::<Vec<_>>())
+    }
+}
+
+/// `n` samples of the checkpoint's EMA generator.
+fn generate(
+    path: &Path,
+    checkpoint: &ganvas::checkpoint::Checkpoint,
+    n: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<ImageSet, String> {
+    let (config, generator) = run::load_generator(checkpoint, device, Weights::Ema)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    samples(&config, &generator, n, seed, device, true)
+}
+
+/// `n` samples of `generator` (classes in turn for conditional models), quantised to 8 bits
+/// as if saved as PNG, so that a checkpoint and a folder of its saved samples score alike.
+pub fn samples(
+    config: &RunConfig,
+    generator: &Generator,
+    n: usize,
+    seed: u64,
+    device: &Device,
+    show_progress: bool,
+) -> Result<ImageSet, String> {
+    let model = &config.model;
+    let SampleShape::Image {
+        channels,
+        height,
+        width,
+    } = model.sample_shape()
+    else {
+        return Err("not an image model".into());
+    };
+    let classes = model.classes();
+    let mut rng = Rng::new(seed);
+    let bar = bar(if show_progress { n as u64 } else { 0 }, "generating");
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut pixels = Vec::with_capacity(n * channels * height * width);
+    let mut labels = Vec::with_capacity(n);
+    let batch = 256;
+    for start in (0..n).step_by(batch) {
+        let count = batch.min(n - start);
+        let z = sample::latents(model, count, None, &mut rng);
+        let y: Option<Vec<i64>> =
+            (classes > 0).then(|| (start..start + count).map(|i| (i % classes) as i64).collect());
+        let values =
+            crate::output::generate(generator, &z, model.latent_dim(), y.as_deref(), device)?;
+        pixels.extend(values.iter().map(|&v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8));
+        labels.extend(y.unwrap_or_default().iter().map(|&c| c as u32));
+        bar.set_position((start + count) as u64);
+    }
+    bar.finish_and_clear();
+    Ok(ImageSet {
+        width,
+        height,
+        channels,
+        pixels,
+        labels: (classes > 0).then_some(labels),
+        class_names: Vec::new(),
+    })
+}
+
+pub fn features(
+    extractor: &dyn Extractor,
+    set: &ImageSet,
+    what: &str,
+    batch: usize,
+    device: &Device,
+) -> Result<FeatureSet, String> {
+    let bar = bar(set.len() as u64, &format!("features of {what} images"));
+    let started = std::time::Instant::now();
+    let out = extract_set(extractor, set, batch, device, |done| bar.set_position(done as u64))
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{what}: {} images in {:.1} s",
+        set.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(out)
+}
+
+fn bar(total: u64, message: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>28} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}

@@ -1,0 +1,36 @@
+//! `ganvas export`: a checkpoint without its optimiser state, as shipped in www/models/.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use ganvas::files::{read_checkpoint, write_checkpoint};
+use ganvas::run::restore;
+
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The checkpoint to export (.safetensors).
+    #[arg(long)]
+    checkpoint: PathBuf,
+    /// Where to write the slim copy: G, D and EMA-G, config, step and RNG state, without the
+    /// Adam moments (fine-tuning from it starts the optimisers afresh).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(args: ExportArgs) -> Result<(), String> {
+    let full = read_checkpoint(&args.checkpoint).map_err(|e| e.to_string())?;
+    let slim = full.without_optimizer();
+    // Refuse to write something that would not load back.
+    restore(&slim, &burn::tensor::Device::flex())
+        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
+    write_checkpoint(&args.out, &slim).map_err(|e| e.to_string())?;
+    let mb = |p: &PathBuf| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6);
+    println!(
+        "wrote {} ({:.1} MB; the full checkpoint is {:.1} MB)",
+        args.out.display(),
+        mb(&args.out),
+        mb(&args.checkpoint)
+    );
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Loading the feature extractor `ganvas eval` and `ganvas train --eval-every` use.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use ganvas::metrics::Extractor;
+use ganvas::metrics::domain::DomainExtractor;
+use ganvas::metrics::inception::{Inception, default_weights_path};
+
+use crate::eval_cmd::ExtractorKind;
+
+/// The extractor of `kind`, from `weights` or its default place.
+pub fn load(
+    kind: ExtractorKind,
+    weights: Option<&Path>,
+    dataset: &str,
+    device: &Device,
+) -> Result<Box<dyn Extractor>, String> {
+    match kind {
+        ExtractorKind::Domain => {
+            let path = match weights {
+                Some(p) => p.to_path_buf(),
+                None => {
+                    if dataset.is_empty() {
+                        return Err("--extractor domain: say which data set's classifier to \
+                                    use with --dataset (fashion-mnist or mnist), or give --weights"
+                            .into());
+                    }
+                    PathBuf::from(format!("www/models/domain-{dataset}.safetensors"))
+                }
+            };
+            let bytes = std::fs::read(&path).map_err(|e| {
+                format!(
+                    "{}: {e} (domain classifiers exist for fashion-mnist and mnist; train one \
+                     with `ganvas classifier`, or use --extractor inception)",
+                    path.display()
+                )
+            })?;
+            let extractor = DomainExtractor::from_bytes(&bytes, device)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(Box::new(extractor))
+        }
+        ExtractorKind::Inception => {
+            let path = match weights {
+                Some(p) => p.to_path_buf(),
+                None => default_weights_path().ok_or(
+                    "no home folder for the Inception weights; give --weights FILE".to_string(),
+                )?,
+            };
+            let inception = Inception::load(&path, device).map_err(|e| e.to_string())?;
+            Ok(Box::new(inception))
+        }
+    }
+}
+
+/// Channels and side that folder images are read at when no checkpoint says: the domain
+/// classifier's input, else 64×64 RGB.
+pub fn preferred_input(extractor: &dyn Extractor, size: Option<usize>) -> (usize, usize) {
+    let name = extractor.name();
+    if name.starts_with("domain-") {
+        (1, size.unwrap_or(28))
+    } else {
+        (3, size.unwrap_or(64))
+    }
+}

@@ -1,0 +1,140 @@
+//! Evaluation during `ganvas train`: every N steps, metrics of the EMA generator against the
+//! data set's test split, logged to log.jsonl, and the best checkpoint by one chosen metric
+//! kept as `best.safetensors` (BigGAN keeps its best-by-FID weights the same way).
+
+use std::io::Write;
+use std::path::Path;
+
+use burn::tensor::Device;
+use ganvas::checkpoint::Checkpoint;
+use ganvas::files::write_checkpoint;
+use ganvas::metrics::{EvalSettings, Extractor, FeatureSet, evaluate};
+use ganvas::model::SampleShape;
+use ganvas::run::RunConfig;
+use ganvas::train::Trainer;
+
+use crate::eval_cmd::{self, ExtractorKind};
+use crate::extractors;
+
+/// The metrics computed at each evaluation.
+const METRICS: [&str; 3] = ["fid", "kid", "pr"];
+
+pub struct TrainEval {
+    every: u64,
+    metric: String,
+    n: usize,
+    extractor: Box<dyn Extractor>,
+    real: FeatureSet,
+    settings: EvalSettings,
+    best: Option<f64>,
+}
+
+impl TrainEval {
+    /// Prepares the extractor and the real features (once), or `None` when `every` is 0.
+    pub fn new(
+        every: u64,
+        metric: &str,
+        n: usize,
+        kind: ExtractorKind,
+        config: &RunConfig,
+        device: &Device,
+    ) -> Result<Option<Self>, String> {
+        if every == 0 {
+            return Ok(None);
+        }
+        let known = ["fid", "kid", "precision", "recall"];
+        if !known.contains(&metric) {
+            return Err(format!(
+                "--eval-metric {metric}: choose one of {}",
+                known.join(", ")
+            ));
+        }
+        let SampleShape::Image { height, .. } = config.model.sample_shape() else {
+            return Err("--eval-every needs an image model (2-D models report mode coverage)".into());
+        };
+        let dataset = eval_cmd::dataset_of(config).unwrap_or_default();
+        let extractor = extractors::load(kind, None, &dataset, device)?;
+        let real_images = eval_cmd::test_split(config, height, n)?;
+        let real = eval_cmd::features(extractor.as_ref(), &real_images, "real", 100, device)?;
+        let mut settings = EvalSettings::new(&extractor.name());
+        settings.kid.subset_size = settings.kid.subset_size.min(n);
+        settings.kid.subsets = 20;
+        Ok(Some(Self {
+            every,
+            metric: metric.into(),
+            n,
+            extractor,
+            real,
+            settings,
+            best: None,
+        }))
+    }
+
+    /// At every `every`-th step: evaluates, appends `{"step", "eval": {...}}` to `log`, and
+    /// writes `out/best.safetensors` when the chosen metric improved. Returns a one-line report.
+    pub fn maybe_run(
+        &mut self,
+        config: &RunConfig,
+        trainer: &Trainer,
+        checkpoint: impl FnOnce() -> Result<Checkpoint, String>,
+        out: &Path,
+        log: &mut std::fs::File,
+    ) -> Result<Option<String>, String> {
+        let step = trainer.step;
+        if step % self.every != 0 {
+            return Ok(None);
+        }
+        let device = trainer.device().clone().inner();
+        let fake_images =
+            eval_cmd::samples(config, &trainer.ema, self.n, config.run.seed, &device, false)?;
+        let fake = ganvas::metrics::extract_set(
+            self.extractor.as_ref(),
+            &fake_images,
+            100,
+            &device,
+            |_| {},
+        )
+        .map_err(|e| e.to_string())?;
+        let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
+        let results =
+            evaluate(&self.real, &fake, &metrics, &self.settings).map_err(|e| e.to_string())?;
+        let values: serde_json::Map<String, serde_json::Value> = results
+            .iter()
+            .map(|r| (r.metric.clone(), serde_json::json!(r.value)))
+            .collect();
+        let line = serde_json::json!({
+            "step": step,
+            "eval": values,
+            "protocol": results.first().map(|r| r.key.split('@').nth(1).unwrap_or("").to_string()),
+        });
+        writeln!(log, "{line}").map_err(|e| format!("log.jsonl: {e}"))?;
+        let value = results
+            .iter()
+            .find(|r| r.metric == self.metric)
+            .map(|r| r.value)
+            .ok_or_else(|| format!("metric {} was not computed", self.metric))?;
+        let lower_is_better = matches!(self.metric.as_str(), "fid" | "kid");
+        let improved = self.best.is_none_or(|best| {
+            if lower_is_better {
+                value < best
+            } else {
+                value > best
+            }
+        });
+        let mut report = format!(
+            "step {step}: {}",
+            results
+                .iter()
+                .map(|r| format!("{} {:.4}", r.metric, r.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if improved {
+            self.best = Some(value);
+            write_checkpoint(&out.join("best.safetensors"), &checkpoint()?)
+                .map_err(|e| e.to_string())?;
+            report.push_str(&format!(" — best {} so far, saved best.safetensors", self.metric));
+        }
+        Ok(Some(report))
+    }
+}
