@@ -20,6 +20,9 @@ DOCS_RS=1 cargo check --release -p ganvas --features cuda
 stage "browser package (scripts/build-web.sh)"
 bash scripts/build-web.sh
 
+stage "data for the browser tests (ganvas data fetch fashion-mnist)"
+"$CARGO_TARGET_DIR/release/ganvas" data fetch fashion-mnist
+
 stage "browser tests (Playwright driving Debian's Chromium, WebGPU on SwiftShader)"
 if ! [ -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then

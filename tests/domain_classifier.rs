@@ -53,7 +53,10 @@ fn shipped_classifiers_load_and_record_the_claimed_accuracy() {
         assert_eq!((extractor.dim(), extractor.classes()), (128, 10));
         assert_eq!(extractor.meta.class_names.len(), 10);
         let meta = &extractor.meta;
-        assert_eq!(meta.test_images, 10_000, "{set}: measured on the whole t10k split");
+        assert_eq!(
+            meta.test_images, 10_000,
+            "{set}: measured on the whole t10k split"
+        );
         assert!(
             meta.test_accuracy >= claim,
             "{set}: recorded test accuracy {} is below the claimed {claim}",
@@ -73,8 +76,7 @@ fn shipped_classifiers_load_and_record_the_claimed_accuracy() {
 #[test]
 fn shipped_fashion_classifier_classifies_real_test_images_at_its_recorded_rate() {
     let device = Device::flex();
-    let extractor =
-        DomainExtractor::from_bytes(&shipped("fashion-mnist"), &device).expect("loads");
+    let extractor = DomainExtractor::from_bytes(&shipped("fashion-mnist"), &device).expect("loads");
     let set = fixture();
     assert_eq!(set.len(), 300);
     let measured = domain::accuracy(&extractor.classifier, &set, 128).expect("evaluates");
@@ -85,6 +87,12 @@ fn shipped_fashion_classifier_classifies_real_test_images_at_its_recorded_rate()
     // p = 0.9. Three σ (≈ 5 points) is the margin; a broken loader or a preprocessing change
     // (e.g. [0, 1] instead of [-1, 1] inputs) costs tens of points.
     let margin = 3.0 * (p * (1.0 - p) / 300.0).sqrt();
+    eprintln!(
+        "fixture: {} of 300 correct ({:.2} %), recorded {:.2} %",
+        measured.correct,
+        measured.rate() * 100.0,
+        p * 100.0
+    );
     assert!(
         (measured.rate() - p).abs() <= margin,
         "fixture accuracy {:.4} vs recorded {p:.4} (margin {margin:.4})",
@@ -99,7 +107,10 @@ fn shipped_fashion_classifier_classifies_real_test_images_at_its_recorded_rate()
     assert_eq!(out.features.dims(), [16, 128]);
     assert_eq!(out.logits.dims(), [16, 10]);
     let features = values(out.features);
-    assert!(features.iter().all(|v| v.is_finite() && *v >= 0.0), "ReLU features");
+    assert!(
+        features.iter().all(|v| v.is_finite() && *v >= 0.0),
+        "ReLU features"
+    );
     assert!(features.iter().any(|v| *v > 0.0));
     let alone = values(
         extractor
@@ -165,7 +176,10 @@ fn small(width: usize) -> (DomainExtractor, Vec<u8>) {
     let classifier = DomainClassifier::new(&config, 1, &Device::flex()).expect("classifier");
     let meta = DomainMeta {
         dataset: "fashion-mnist".into(),
-        class_names: FASHION_MNIST_CLASSES.iter().map(|s| s.to_string()).collect(),
+        class_names: FASHION_MNIST_CLASSES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         test_accuracy: 0.1,
         test_images: 10,
         training: None,
@@ -253,7 +267,9 @@ fn bad_bytes_give_clear_errors() {
     let meta = metadata_of(&good);
     assert_eq!(meta.get("format").map(String::as_str), Some(FORMAT));
 
-    let missing = rewrite(&good, meta.clone(), |t| t.retain(|(n, _, _)| n != "fc1.bias"));
+    let missing = rewrite(&good, meta.clone(), |t| {
+        t.retain(|(n, _, _)| n != "fc1.bias")
+    });
     assert_eq!(
         load(&missing),
         Some(DomainError::Weights(FitError::Missing("fc1.bias".into())))
@@ -282,7 +298,10 @@ fn bad_bytes_give_clear_errors() {
     let mut no_classes = meta.clone();
     no_classes.remove("class_names");
     let err = load(&rewrite(&good, no_classes, |_| {})).expect("missing key is refused");
-    assert_eq!(err.to_string(), "domain classifier metadata `class_names` is missing or invalid: missing");
+    assert_eq!(
+        err.to_string(),
+        "domain classifier metadata `class_names` is missing or invalid: missing"
+    );
 
     let mut bad_accuracy = meta;
     bad_accuracy.insert("test_accuracy".into(), "93".into());

@@ -21,7 +21,9 @@ use safetensors::tensor::{Dtype, TensorView};
 const TOLERANCE: f32 = 1e-4;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/inception").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/inception")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -36,7 +38,8 @@ fn tensor(bytes: &[u8], name: &str, dtype: Dtype) -> (Vec<usize>, Vec<u8>) {
 #[test]
 fn features_match_the_pytorch_reference() {
     let Some(path) = default_weights_path().filter(|p| p.exists()) else {
-        let shown = default_weights_path().map_or("(no home directory)".into(), |p| p.display().to_string());
+        let shown = default_weights_path()
+            .map_or("(no home directory)".into(), |p| p.display().to_string());
         eprintln!(
             "SKIPPED: Inception weights not found at {shown}; run {CONVERT_COMMAND} \
              (with torch + safetensors, e.g. ~/.cache/ganvas-py/venv/bin/python) or set GANVAS_INCEPTION"
@@ -61,10 +64,17 @@ fn features_match_the_pytorch_reference() {
     let start = Instant::now();
     let features = model.features(images).expect("valid input");
     assert_eq!(features.dims(), [n, FEATURES]);
-    let ours = features.into_data().try_to_vec::<f32>().expect("f32 features");
+    let ours = features
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32 features");
     let seconds = start.elapsed().as_secs_f64();
 
-    let errors: Vec<f32> = ours.iter().zip(&expected).map(|(a, b)| (a - b).abs()).collect();
+    let errors: Vec<f32> = ours
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .collect();
     let max = errors.iter().copied().fold(0.0f32, f32::max);
     let mean = errors.iter().sum::<f32>() / errors.len() as f32;
     let largest = expected.iter().copied().fold(0.0f32, f32::max);
@@ -86,8 +96,14 @@ fn missing_and_corrupt_weights_are_clear_errors() {
     let err = Inception::load(&missing, &device).expect_err("no file");
     assert!(matches!(err, InceptionError::NotFound { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains(&missing.display().to_string()), "{message}");
-    assert!(message.contains("scripts/inception/convert.py"), "{message}");
+    assert!(
+        message.contains(&missing.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains("scripts/inception/setup.sh"),
+        "{message}"
+    );
 
     let garbage = dir.join("garbage.safetensors");
     std::fs::write(&garbage, b"definitely not safetensors").expect("write");

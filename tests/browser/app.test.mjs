@@ -206,3 +206,72 @@ test('screenshots of every view, with Train and Learn playing', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the metrics panel scores the shipped Fashion-MNIST model and updates while it trains', async () => {
+  // The CPU backend: a DCGAN step on SwiftShader takes ~20 s, which would only slow this down.
+  const { page, errors } = await open('?backend=cpu');
+  await page.click('[data-testid="tab-train"]');
+  await page.waitForSelector('[data-testid="train-start"]:not([disabled])', { timeout: 120_000 });
+  const value = await page.$eval('[data-testid="train-source"]', (select) =>
+    [...select.options].find((o) => /Fashion-MNIST/.test(o.text) && o.value.startsWith('shipped:'))?.value);
+  assert.ok(value, 'the shipped Fashion-MNIST model is offered');
+  await page.selectOption('[data-testid="train-source"]', value);
+  await page.fill('[data-testid="metrics-every"]', '2');
+  await page.fill('[data-testid="metrics-n"]', '200');
+  await page.click('[data-testid="train-start"]');
+  // The model's own data (Fashion-MNIST test split) is chosen and its classifier loaded.
+  await page.waitForFunction(() => /ready/.test(document.querySelector('[data-testid="metrics-status"]').textContent), null, { timeout: 120_000 });
+  assert.equal(await page.$eval('[data-testid="train-data"]', (s) => s.value), 'idx:fashion-mnist');
+
+  const before = await evaluateNow(page);
+  assert.ok(before.fid > 0 && Number.isFinite(before.fid), `FID ${before.fid}`);
+  assert.ok(before.precision >= 0 && before.precision <= 1 && before.coverage >= 0 && before.coverage <= 1);
+  assert.equal(before.key, 'domain-fashion-mnist/200v200');
+
+  // While training plays, the panel re-evaluates every 2 steps on its own.
+  const start = Number(await page.textContent('[data-testid="train-step-count"]'));
+  await page.click('[data-testid="train-play"]');
+  await page.waitForFunction((start) => {
+    const m = document.querySelector('[data-testid="metrics-status"]').textContent.match(/^Step (\d+)/);
+    return m && Number(m[1]) >= start + 4;
+  }, start, { timeout: 240_000 });
+  await page.click('[data-testid="train-pause"]');
+  await page.waitForSelector('[data-testid="train-play"]:not([disabled])', { timeout: 60_000 });
+  const during = parseStatus(await page.textContent('[data-testid="metrics-status"]'));
+  assert.ok(during.step >= start + 4 && Number.isFinite(during.fid), JSON.stringify(during));
+  await page.screenshot({ path: join(artifacts, 'view-train-metrics.png'), fullPage: true });
+
+  // The numbers react to what the generator makes: an untrained model of the same shape, on
+  // the same protocol, is far worse than the shipped one.
+  await call(page, 'newRun', readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8'));
+  await call(page, 'useIdx', 'fashion-mnist');
+  await call(page, 'loadExtractor', '/www/models/domain-fashion-mnist.safetensors');
+  const untrained = await call(page, 'evaluate', 200, 99);
+  const fid = untrained.find((r) => r.metric === 'fid').value;
+  assert.ok(fid > 2 * before.fid, `untrained FID ${fid} vs shipped ${before.fid}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+function parseStatus(text) {
+  const number = (name) => Number(text.match(new RegExp(`${name} ([0-9.eE+-]+)`))?.[1]);
+  return {
+    step: Number(text.match(/^Step (\d+)/)?.[1]),
+    fid: number('FID'),
+    kid: number('KID'),
+    precision: number('precision'),
+    recall: number('recall'),
+    coverage: number('coverage'),
+    key: text.match(/— (\S+) in/)?.[1],
+  };
+}
+
+async function evaluateNow(page) {
+  const previous = await page.textContent('[data-testid="metrics-status"]');
+  await page.click('[data-testid="metrics-now"]');
+  await page.waitForFunction((p) => {
+    const t = document.querySelector('[data-testid="metrics-status"]').textContent;
+    return t !== p && /^Step \d+: FID/.test(t);
+  }, previous, { timeout: 120_000 });
+  return parseStatus(await page.textContent('[data-testid="metrics-status"]'));
+}

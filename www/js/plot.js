@@ -2,6 +2,8 @@
 
 /** Points kept per series; beyond it neighbours are averaged pairwise (older detail fades). */
 const MAX_POINTS = 1000;
+/** Series with at most this many points are drawn with a dot per point. */
+const SPARSE = 60;
 
 export class LinePlot {
   /**
@@ -99,6 +101,15 @@ export class LinePlot {
       ctx.beginPath();
       points.forEach(([x, y], i) => (i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y))));
       ctx.stroke();
+      // Sparse series (e.g. metrics every few hundred steps) also get a dot per point.
+      if (points.length <= SPARSE) {
+        ctx.fillStyle = s.color;
+        for (const [x, y] of points) {
+          ctx.beginPath();
+          ctx.arc(px(x), py(y), 3, 0, 2 * Math.PI);
+          ctx.fill();
+        }
+      }
     }
     ctx.restore();
   }

@@ -12,10 +12,16 @@ import { reporting, showError } from './errors.js';
 import { createPlayer } from './player.js';
 import { saveBytes } from './download.js';
 import { describeRun } from './sample-view.js';
+import { createMetricsPanel } from './metrics-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const SAMPLE_SEED = 1234; // the fixed latents of the sample grid
 const IMAGES = 'images'; // value of the "my images" data option
+/** Built-in image sets: their test splits, served from the repository's data/ folder. */
+const IDX_SETS = [
+  { name: 'fashion-mnist', title: 'Fashion-MNIST (10k test images)' },
+  { name: 'mnist', title: 'MNIST digits (10k test images)' },
+];
 /** Aim for about this long per wasm call, so Pause and the plots respond quickly. */
 const CHUNK_MS = 250;
 
@@ -30,6 +36,7 @@ export function createTrainView(session) {
   let lastProgress = 0;
   let shipped = [];
 
+  const metrics = createMetricsPanel(client);
   const lossPlot = new LinePlot($('train-loss-plot'), [
     { key: 'd_loss', label: 'D loss', color: '#7a4bd6' },
     { key: 'g_loss', label: 'G loss', color: '#1f9e77' },
@@ -106,6 +113,7 @@ export function createTrainView(session) {
     chunk = 1;
     lossPlot.clear();
     scorePlot.clear();
+    metrics.clear();
     fillForm(info.train);
     fillDataChoices();
     dataReady = false;
@@ -121,13 +129,18 @@ export function createTrainView(session) {
     const previous = select.value;
     const toyOptions = DISTRIBUTIONS.map((d) => new Option(d.title, d.name));
     const imageOption = new Option('My images', IMAGES);
+    const idxOptions = IDX_SETS.map((d) => new Option(d.title, `idx:${d.name}`));
     if (info) {
       toyOptions.forEach((o) => (o.disabled = !points));
       imageOption.disabled = points;
+      idxOptions.forEach((o) => (o.disabled = points || info.channels !== 1));
     }
-    select.replaceChildren(...toyOptions, imageOption);
+    select.replaceChildren(...toyOptions, ...idxOptions, imageOption);
     // Prefer what the run was trained on, then the previous choice, then the first allowed.
-    const trained = info && getTomlValue(info.config, 'data', 'distribution');
+    const dir = info && getTomlValue(info.config, 'data', 'dir');
+    const trainedSet = dir && IDX_SETS.find((d) => dir.replace(/\/+$/, '').endsWith(d.name));
+    const trained = (info && getTomlValue(info.config, 'data', 'distribution')) ||
+      (trainedSet && `idx:${trainedSet.name}`);
     const allowed = [...select.options].filter((o) => !o.disabled).map((o) => o.value);
     select.value = [trained, previous].find((v) => v && allowed.includes(v)) ?? allowed[0];
     $('train-images').hidden = select.value !== IMAGES;
@@ -150,6 +163,17 @@ export function createTrainView(session) {
     updateButtons();
     if (!info) return;
     const status = $('train-data-status');
+    await metrics.setData(null);
+    if (choice.startsWith('idx:')) {
+      const set = choice.slice(4);
+      status.textContent = `Loading ${set}…`;
+      const n = await client.call('useIdx', set);
+      status.textContent = `${n} ${set} test images with their labels, fitted to ${info.width}×${info.height}.`;
+      dataReady = true;
+      updateButtons();
+      await reporting('The metrics classifier could not be loaded', () => metrics.setData(set));
+      return;
+    }
     if (choice !== IMAGES) {
       await client.call('useToyData', choice);
       realPoints = await client.call('realPoints', 512, SAMPLE_SEED);
@@ -257,9 +281,10 @@ export function createTrainView(session) {
       const every = sampleEvery();
       // Stop at the next multiple of `every` for a fresh grid; at most ~10 chunks per call
       // so that `chunk` follows the measured speed.
-      const steps = Math.min(every - (step % every), chunk * 10);
+      const steps = Math.min(every - (step % every), chunk * 10, metrics.stepsUntilNext(step));
       await runSteps(steps, signal);
       if (step % every === 0 || signal.aborted) await refreshSamples();
+      await metrics.afterSteps(step);
     },
     onError: (e) => showError(e, 'Training stopped'),
     onChange: () => updateButtons(),
@@ -328,6 +353,8 @@ export function createTrainView(session) {
   $('train-pause').onclick = () => stop();
   $('train-step').onclick = () => reporting('Training step failed', singleStep);
   $('train-download').onclick = () => reporting('Export failed', download);
+  $('metrics-now').onclick = () => reporting('Evaluation failed', () => metrics.evaluate(step));
+  $('metrics-now').disabled = true;
 
   fillDataChoices();
   updateButtons();

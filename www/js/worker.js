@@ -109,6 +109,32 @@ const methods = {
     return null;
   },
 
+  /** A built-in IDX data set served from the repository's data/ folder (test split). */
+  async useIdx(set) {
+    const base = new URL(`../../data/${set}/`, import.meta.url).href;
+    const fetchEither = async (name) => {
+      try {
+        return await fetchBytes(`${base}${name}.gz`);
+      } catch {
+        return fetchBytes(`${base}${name}`).catch((e) => {
+          throw new Error(`${e.message} — fetch the data set first: ganvas data fetch ${set}`);
+        });
+      }
+    };
+    const images = await fetchEither('t10k-images-idx3-ubyte');
+    const labels = await fetchEither('t10k-labels-idx1-ubyte');
+    return need().use_idx(images, labels);
+  },
+
+  /** `source`: domain classifier bytes or a URL. */
+  async loadExtractor(source) {
+    const bytes = typeof source === 'string' ? await fetchBytes(source) : new Uint8Array(source);
+    return need().load_extractor(bytes);
+  },
+
+  evaluate: (n, seed) => need().evaluate(n, seed64(seed)),
+  benchFrechet: (n, dim) => need().bench_frechet(n, dim),
+
   sample: (n, seed, truncation = 0, cls = -1) => need().sample(n, seed64(seed), truncation, cls),
   interpolate: (strips, frames, seed, mode = 'slerp', cls = -1) =>
     need().interpolate(strips, frames, seed64(seed), mode, cls),

@@ -1,10 +1,13 @@
 //! What the metrics need from a feature extractor, and the batched extraction loop.
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::MetricError;
 use super::evaluate::FeatureSet;
 use crate::data::ImageSet;
+use crate::model::{Generator, ModelConfig, SampleShape};
+use crate::rng::Rng;
+use crate::sample;
 
 /// A network that turns images into feature vectors (and optionally class logits).
 pub trait Extractor {
@@ -46,6 +49,91 @@ pub fn extract_set(
         progress(out.len());
     }
     Ok(out)
+}
+
+/// [`extract_set`] with asynchronous read-backs, for the browser's WebGPU device.
+pub async fn extract_set_async(
+    extractor: &dyn Extractor,
+    set: &ImageSet,
+    batch: usize,
+    device: &Device,
+) -> Result<FeatureSet, MetricError> {
+    let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
+    let indices: Vec<usize> = (0..set.len()).collect();
+    for chunk in indices.chunks(batch.max(1)) {
+        let data = TensorData::new(
+            set.batch_f32(chunk),
+            [chunk.len(), set.channels, set.height, set.width],
+        );
+        let (features, logits) = extractor.extract(Tensor::from_data(data, device))?;
+        let logits = match logits {
+            Some(l) => to_vec_async(l).await?,
+            None => Vec::new(),
+        };
+        out.extend(&to_vec_async(features).await?, &logits);
+    }
+    Ok(out)
+}
+
+/// Features of `n` samples of `generator` (latents from `seed`, classes in turn for
+/// conditional models), quantised to 8-bit levels as saved images would be, with
+/// asynchronous read-backs.
+pub async fn extract_generated_async(
+    extractor: &dyn Extractor,
+    model: &ModelConfig,
+    generator: &Generator,
+    n: usize,
+    seed: u64,
+    batch: usize,
+    device: &Device,
+) -> Result<FeatureSet, MetricError> {
+    let SampleShape::Image {
+        channels,
+        height,
+        width,
+    } = model.sample_shape()
+    else {
+        return Err(MetricError::Shape("metrics need an image model".into()));
+    };
+    let mut rng = Rng::new(seed);
+    let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
+    let classes = model.classes();
+    let mut start = 0;
+    while start < n {
+        let count = batch.max(1).min(n - start);
+        let z = sample::latents(model, count, None, &mut rng);
+        let z = Tensor::<2>::from_data(TensorData::new(z, [count, model.latent_dim()]), device);
+        let y = (classes > 0).then(|| {
+            let labels: Vec<i64> = (start..start + count).map(|i| (i % classes) as i64).collect();
+            Tensor::<1, Int>::from_data(TensorData::new(labels, [count]), device)
+        });
+        let images = generator
+            .forward(z, y)
+            .reshape([count, channels, height, width])
+            .clamp(-1.0, 1.0)
+            .add_scalar(1.0)
+            .mul_scalar(127.5)
+            .round()
+            .div_scalar(127.5)
+            .sub_scalar(1.0);
+        let (features, logits) = extractor.extract(images)?;
+        let logits = match logits {
+            Some(l) => to_vec_async(l).await?,
+            None => Vec::new(),
+        };
+        out.extend(&to_vec_async(features).await?, &logits);
+        start += count;
+    }
+    Ok(out)
+}
+
+async fn to_vec_async<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, MetricError> {
+    tensor
+        .into_data_async()
+        .await
+        .map_err(|e| MetricError::Numeric(format!("reading features from the device: {e:?}")))?
+        .try_to_vec::<f32>()
+        .map_err(|e| MetricError::Numeric(format!("reading features from the device: {e:?}")))
 }
 
 /// Reads a tensor's values back to the host.

@@ -11,6 +11,7 @@
 //! re-exported here.
 
 pub mod domain;
+pub mod bench;
 pub mod evaluate;
 pub mod extractor;
 pub mod frechet;

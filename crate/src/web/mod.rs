@@ -5,6 +5,7 @@
 
 mod backend;
 mod dto;
+mod metrics;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use js_sys::{Float32Array, Uint8Array};
@@ -39,6 +40,11 @@ pub struct Session {
     backend: BackendInfo,
     run: Option<(RunConfig, Trainer)>,
     source: Option<Box<dyn Source>>,
+    /// The image data behind `source`, kept for the metrics' real features.
+    images: Option<ImageSet>,
+    extractor: Option<crate::metrics::domain::DomainExtractor>,
+    /// Features of the first images of `images` on `extractor`, computed once.
+    real_features: Option<crate::metrics::FeatureSet>,
 }
 
 #[wasm_bindgen]
@@ -52,6 +58,9 @@ impl Session {
             backend,
             run: None,
             source: None,
+            images: None,
+            extractor: None,
+            real_features: None,
         })
     }
 
@@ -65,7 +74,7 @@ impl Session {
     pub fn load_checkpoint(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
         let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
         let (config, trainer) = run::restore(&checkpoint, &self.device).map_err(js_error)?;
-        self.source = None;
+        self.forget_data();
         self.run = Some((config, trainer));
         self.info()
     }
@@ -80,7 +89,7 @@ impl Session {
             &self.device,
         )
         .map_err(js_error)?;
-        self.source = None;
+        self.forget_data();
         self.run = Some((config, trainer));
         self.info()
     }
@@ -108,6 +117,7 @@ impl Session {
         let source = ToySource(toy);
         trainer.check_source(&source).map_err(js_error)?;
         config.data = DataConfig::Toy { distribution: toy };
+        self.forget_data();
         self.source = Some(Box::new(source));
         Ok(())
     }
@@ -123,23 +133,15 @@ impl Session {
         height: usize,
         labels: Option<Vec<u32>>,
     ) -> Result<(), JsError> {
-        let (config, trainer) = self.current_mut()?;
-        let SampleShape::Image {
-            channels,
-            height: size,
-            ..
-        } = config.model.sample_shape()
-        else {
+        let (config, _) = self.current()?;
+        let SampleShape::Image { channels, .. } = config.model.sample_shape() else {
             return Err(JsError::new(
                 "this model draws 2-D points; choose a built-in distribution",
             ));
         };
         let set =
             ImageSet::from_rgba(rgba, n, width, height, channels, labels).map_err(js_error)?;
-        let set = fit_resolution(&set, size);
-        trainer.check_source(&set).map_err(js_error)?;
-        self.source = Some(Box::new(set));
-        Ok(())
+        self.use_image_set(set)
     }
 
     /// Runs `steps` training steps through the same step function as the CLI and returns
@@ -324,6 +326,40 @@ impl Session {
 }
 
 impl Session {
+    /// Fits `set` to the model's resolution and makes it the training data.
+    fn use_image_set(&mut self, set: ImageSet) -> Result<(), JsError> {
+        let (config, trainer) = self.current_mut()?;
+        let SampleShape::Image {
+            channels,
+            height: size,
+            ..
+        } = config.model.sample_shape()
+        else {
+            return Err(JsError::new(
+                "this model draws 2-D points; choose a built-in distribution",
+            ));
+        };
+        if set.channels != channels {
+            return Err(JsError::new(&format!(
+                "the data has {} channel(s) but the model makes {channels}",
+                set.channels
+            )));
+        }
+        let set = fit_resolution(&set, size);
+        trainer.check_source(&set).map_err(js_error)?;
+        self.forget_data();
+        self.source = Some(Box::new(set.clone()));
+        self.images = Some(set);
+        Ok(())
+    }
+
+    /// Drops the data and the real features computed from it.
+    fn forget_data(&mut self) {
+        self.source = None;
+        self.images = None;
+        self.real_features = None;
+    }
+
     fn current(&self) -> Result<(&RunConfig, &Trainer), JsError> {
         self.run.as_ref().map(|(c, t)| (c, t)).ok_or_else(no_model)
     }

@@ -91,3 +91,24 @@ fn synthetic(config: &RunConfig) -> Box<dyn Source> {
         )),
     }
 }
+
+/// `ganvas bench-metrics`: the FID maths on synthetic features, timed.
+pub fn metrics(n: usize, dim: usize) -> Result<(), String> {
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_secs_f64() * 1000.0;
+    let t = ganvas::metrics::bench::time_frechet(n, dim, 1, &now).map_err(|e| e.to_string())?;
+    println!(
+        "Fréchet distance, {dim}-d, {n} vs {n} (f64, {} threads): statistics {:.0} ms, \
+         distance {:.0} ms, total {:.0} ms (value {:.3})",
+        rayon_threads(),
+        t.statistics_ms,
+        t.frechet_ms,
+        t.statistics_ms + t.frechet_ms,
+        t.value
+    );
+    Ok(())
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

@@ -145,7 +145,20 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         real.len(),
         fake.len()
     );
-    let real_features = features(extractor.as_ref(), &real, "real", args.batch, &device)?;
+    let real_source = match (&args.real, config) {
+        (Some(dir), _) => format!("folder {}", dir.display()),
+        (None, Some(c)) => format!("test split of {}", data_dir(c)),
+        (None, None) => unreachable!("checked above"),
+    };
+    let weights_id = extractors::weights_id(args.extractor, args.weights.as_deref(), &dataset)?;
+    let real_features = cached_features(
+        &format!(
+            "{} {weights_id} {real_source} n={} size={size} channels={channels}",
+            extractor.name(),
+            real.len()
+        ),
+        || features(extractor.as_ref(), &real, "real", args.batch, &device),
+    )?;
     let fake_features = features(extractor.as_ref(), &fake, "fake", args.batch, &device)?;
 
     let mut settings = EvalSettings::new(&extractor.name());
@@ -328,4 +341,39 @@ fn bar(total: u64, message: &str) -> ProgressBar {
     );
     bar.set_message(message.to_string());
     bar
+}
+
+/// The real set's features from `~/.cache/ganvas/features/<sha256 of the protocol>.safetensors`
+/// when present (they do not change between evaluations of different models), else computed
+/// and stored there.
+fn cached_features(
+    protocol: &str,
+    compute: impl FnOnce() -> Result<FeatureSet, String>,
+) -> Result<FeatureSet, String> {
+    use sha2::{Digest, Sha256};
+    let Some(home) = std::env::var_os("HOME") else {
+        return compute();
+    };
+    let digest = Sha256::digest(protocol.as_bytes());
+    let key: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let path = PathBuf::from(home).join(format!(".cache/ganvas/features/{key}.safetensors"));
+    if let Ok(bytes) = std::fs::read(&path) {
+        match FeatureSet::from_bytes(&bytes) {
+            Ok(set) => {
+                eprintln!("real features from the cache {} ({protocol})", path.display());
+                return Ok(set);
+            }
+            Err(e) => eprintln!("ignoring the unreadable cache {}: {e}", path.display()),
+        }
+    }
+    let set = compute()?;
+    let metadata = [("protocol".to_string(), protocol.to_string())].into();
+    let bytes = set.to_bytes(metadata).map_err(|e| e.to_string())?;
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Err(e) = ganvas::files::write_atomic(&path, &bytes) {
+        eprintln!("note: could not cache the real features: {e}");
+    }
+    Ok(set)
 }

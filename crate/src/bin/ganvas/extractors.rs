@@ -63,3 +63,26 @@ pub fn preferred_input(extractor: &dyn Extractor, size: Option<usize>) -> (usize
         (3, size.unwrap_or(64))
     }
 }
+
+/// A short fingerprint of the extractor weights (size and modification time of the file), so
+/// cached features are recomputed when the weights change.
+pub fn weights_id(
+    kind: ExtractorKind,
+    weights: Option<&Path>,
+    dataset: &str,
+) -> Result<String, String> {
+    let path = match (kind, weights) {
+        (_, Some(p)) => p.to_path_buf(),
+        (ExtractorKind::Domain, None) => {
+            PathBuf::from(format!("www/models/domain-{dataset}.safetensors"))
+        }
+        (ExtractorKind::Inception, None) => default_weights_path().unwrap_or_default(),
+    };
+    let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    Ok(format!("{}:{}:{modified}", path.display(), meta.len()))
+}

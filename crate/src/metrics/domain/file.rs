@@ -172,7 +172,8 @@ impl DomainExtractor {
                 json("training", serde_json::to_string(training))?,
             );
         }
-        safetensors::serialize(views, Some(metadata)).map_err(|e| DomainError::Corrupt(e.to_string()))
+        safetensors::serialize(views, Some(metadata))
+            .map_err(|e| DomainError::Corrupt(e.to_string()))
     }
 
     /// Parses bytes written by [`DomainExtractor::to_bytes`] and builds the classifier on

@@ -130,8 +130,13 @@ impl DomainClassifier {
                 _ => n,
             };
             let bound = (6.0 / fan_in.max(1) as f32).sqrt();
-            let values: Vec<f32> = (0..n).map(|_| (rng.uniform() * 2.0 - 1.0) * bound).collect();
-            Some(Tensor::from_data(TensorData::new(values, [n]), &old.device()))
+            let values: Vec<f32> = (0..n)
+                .map(|_| (rng.uniform() * 2.0 - 1.0) * bound)
+                .collect();
+            Some(Tensor::from_data(
+                TensorData::new(values, [n]),
+                &old.device(),
+            ))
         }))
     }
 
@@ -269,7 +274,10 @@ mod tests {
                 ..ok.clone()
             },
         ] {
-            assert!(matches!(bad.validate(), Err(DomainError::Config(_))), "{bad:?}");
+            assert!(
+                matches!(bad.validate(), Err(DomainError::Config(_))),
+                "{bad:?}"
+            );
         }
     }
 
@@ -334,7 +342,14 @@ mod tests {
             "{err:?}"
         );
         let flat = Tensor::<2>::zeros([2, 784], &device);
-        assert_eq!(model.unflatten(flat).map(|t| t.dims()).ok(), Some([2, 1, 28, 28]));
-        assert!(model.unflatten(Tensor::<2>::zeros([2, 783], &device)).is_err());
+        assert_eq!(
+            model.unflatten(flat).map(|t| t.dims()).ok(),
+            Some([2, 1, 28, 28])
+        );
+        assert!(
+            model
+                .unflatten(Tensor::<2>::zeros([2, 783], &device))
+                .is_err()
+        );
     }
 }

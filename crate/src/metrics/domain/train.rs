@@ -191,7 +191,8 @@ pub fn check_set(set: &ImageSet, config: &DomainConfig) -> Result<(), DomainErro
         .labels
         .as_ref()
         .ok_or_else(|| DomainError::Data("the set has no labels".into()))?;
-    if (set.channels, set.height, set.width) != (config.channels, config.resolution, config.resolution)
+    if (set.channels, set.height, set.width)
+        != (config.channels, config.resolution, config.resolution)
     {
         return Err(shape_error(set, config));
     }
@@ -273,7 +274,9 @@ fn correct_on_device(
     let indices: Vec<usize> = (0..set.len()).collect();
     let mut total: Option<Tensor<1>> = None;
     for chunk in indices.chunks(batch.max(1)) {
-        let logits = model.forward_unchecked(images_tensor(set, chunk, &device)).logits;
+        let logits = model
+            .forward_unchecked(images_tensor(set, chunk, &device))
+            .logits;
         let chunk_labels: Vec<u32> = chunk.iter().map(|&i| labels[i]).collect();
         let correct = correct_count(logits, &chunk_labels, &device);
         total = Some(match total {
@@ -321,7 +324,10 @@ fn read_f32(values: Tensor<1>) -> Result<Vec<f32>, String> {
 }
 
 async fn read_f32_async(values: Tensor<1>) -> Result<Vec<f32>, String> {
-    let data = values.into_data_async().await.map_err(|e| format!("{e:?}"))?;
+    let data = values
+        .into_data_async()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     data.try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))
 }
 

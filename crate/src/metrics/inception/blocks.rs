@@ -5,9 +5,7 @@ use burn::module::Module;
 use burn::tensor::Tensor;
 
 use super::InceptionError;
-use super::layers::{
-    BasicConv, Pad, avg_pool_3x3, max_pool_3x3, max_pool_3x3_stride_2,
-};
+use super::layers::{BasicConv, Pad, avg_pool_3x3, max_pool_3x3, max_pool_3x3_stride_2};
 use super::weights::Weights;
 
 /// Applies `convs` one after the other.
@@ -40,12 +38,32 @@ impl BlockA {
             branch_1x1: w.conv(&format!("{name}.conv"), [64, c, 1, 1], 1, Pad::Valid)?,
             branch_5x5: vec![
                 w.conv(&format!("{name}.tower.conv"), [48, c, 1, 1], 1, Pad::Valid)?,
-                w.conv(&format!("{name}.tower.conv_1"), [64, 48, 5, 5], 1, Pad::Same)?,
+                w.conv(
+                    &format!("{name}.tower.conv_1"),
+                    [64, 48, 5, 5],
+                    1,
+                    Pad::Same,
+                )?,
             ],
             branch_3x3_double: vec![
-                w.conv(&format!("{name}.tower_1.conv"), [64, c, 1, 1], 1, Pad::Valid)?,
-                w.conv(&format!("{name}.tower_1.conv_1"), [96, 64, 3, 3], 1, Pad::Same)?,
-                w.conv(&format!("{name}.tower_1.conv_2"), [96, 96, 3, 3], 1, Pad::Same)?,
+                w.conv(
+                    &format!("{name}.tower_1.conv"),
+                    [64, c, 1, 1],
+                    1,
+                    Pad::Valid,
+                )?,
+                w.conv(
+                    &format!("{name}.tower_1.conv_1"),
+                    [96, 64, 3, 3],
+                    1,
+                    Pad::Same,
+                )?,
+                w.conv(
+                    &format!("{name}.tower_1.conv_2"),
+                    [96, 96, 3, 3],
+                    1,
+                    Pad::Same,
+                )?,
             ],
             branch_pool: w.conv(
                 &format!("{name}.tower_2.conv"),
@@ -84,9 +102,24 @@ impl BlockB {
         Ok(Self {
             branch_3x3: w.conv(&format!("{name}.conv"), [384, 288, 3, 3], 2, Pad::Valid)?,
             branch_3x3_double: vec![
-                w.conv(&format!("{name}.tower.conv"), [64, 288, 1, 1], 1, Pad::Valid)?,
-                w.conv(&format!("{name}.tower.conv_1"), [96, 64, 3, 3], 1, Pad::Same)?,
-                w.conv(&format!("{name}.tower.conv_2"), [96, 96, 3, 3], 2, Pad::Valid)?,
+                w.conv(
+                    &format!("{name}.tower.conv"),
+                    [64, 288, 1, 1],
+                    1,
+                    Pad::Valid,
+                )?,
+                w.conv(
+                    &format!("{name}.tower.conv_1"),
+                    [96, 64, 3, 3],
+                    1,
+                    Pad::Same,
+                )?,
+                w.conv(
+                    &format!("{name}.tower.conv_2"),
+                    [96, 96, 3, 3],
+                    2,
+                    Pad::Valid,
+                )?,
             ],
         })
     }
@@ -122,7 +155,12 @@ impl BlockC {
     pub(crate) fn build(w: &mut Weights, name: &str, c7: usize) -> Result<Self, InceptionError> {
         let (row, col) = ([1, 7], [7, 1]);
         let mut conv = |layer: &str, out: usize, inp: usize, k: [usize; 2]| {
-            w.conv(&format!("{name}.{layer}"), [out, inp, k[0], k[1]], 1, Pad::Same)
+            w.conv(
+                &format!("{name}.{layer}"),
+                [out, inp, k[0], k[1]],
+                1,
+                Pad::Same,
+            )
         };
         Ok(Self {
             branch_1x1: conv("conv", 192, 768, [1, 1])?,
@@ -169,14 +207,44 @@ impl BlockD {
     pub(crate) fn build(w: &mut Weights, name: &str) -> Result<Self, InceptionError> {
         Ok(Self {
             branch_3x3: vec![
-                w.conv(&format!("{name}.tower.conv"), [192, 768, 1, 1], 1, Pad::Valid)?,
-                w.conv(&format!("{name}.tower.conv_1"), [320, 192, 3, 3], 2, Pad::Valid)?,
+                w.conv(
+                    &format!("{name}.tower.conv"),
+                    [192, 768, 1, 1],
+                    1,
+                    Pad::Valid,
+                )?,
+                w.conv(
+                    &format!("{name}.tower.conv_1"),
+                    [320, 192, 3, 3],
+                    2,
+                    Pad::Valid,
+                )?,
             ],
             branch_7x7x3: vec![
-                w.conv(&format!("{name}.tower_1.conv"), [192, 768, 1, 1], 1, Pad::Valid)?,
-                w.conv(&format!("{name}.tower_1.conv_1"), [192, 192, 1, 7], 1, Pad::Same)?,
-                w.conv(&format!("{name}.tower_1.conv_2"), [192, 192, 7, 1], 1, Pad::Same)?,
-                w.conv(&format!("{name}.tower_1.conv_3"), [192, 192, 3, 3], 2, Pad::Valid)?,
+                w.conv(
+                    &format!("{name}.tower_1.conv"),
+                    [192, 768, 1, 1],
+                    1,
+                    Pad::Valid,
+                )?,
+                w.conv(
+                    &format!("{name}.tower_1.conv_1"),
+                    [192, 192, 1, 7],
+                    1,
+                    Pad::Same,
+                )?,
+                w.conv(
+                    &format!("{name}.tower_1.conv_2"),
+                    [192, 192, 7, 1],
+                    1,
+                    Pad::Same,
+                )?,
+                w.conv(
+                    &format!("{name}.tower_1.conv_3"),
+                    [192, 192, 3, 3],
+                    2,
+                    Pad::Valid,
+                )?,
             ],
         })
     }
@@ -224,7 +292,12 @@ impl BlockE {
     ) -> Result<Self, InceptionError> {
         let c = channels;
         let mut conv = |layer: &str, out: usize, inp: usize, k: [usize; 2]| {
-            w.conv(&format!("{name}.{layer}"), [out, inp, k[0], k[1]], 1, Pad::Same)
+            w.conv(
+                &format!("{name}.{layer}"),
+                [out, inp, k[0], k[1]],
+                1,
+                Pad::Same,
+            )
         };
         Ok(Self {
             branch_1x1: conv("conv", 320, c, [1, 1])?,
@@ -257,7 +330,11 @@ impl BlockE {
         };
         let mut parts = vec![self.branch_1x1.forward(x)];
         parts.extend(self.branch_3x3_split.iter().map(|c| c.forward(a.clone())));
-        parts.extend(self.branch_3x3_double_split.iter().map(|c| c.forward(b.clone())));
+        parts.extend(
+            self.branch_3x3_double_split
+                .iter()
+                .map(|c| c.forward(b.clone())),
+        );
         parts.push(self.branch_pool.forward(pooled));
         Tensor::cat(parts, 1) // 320 + 2·384 + 2·384 + 192
     }

@@ -34,7 +34,7 @@ pub const WEIGHTS_FILE: &str = "inception-2015-12-05.safetensors";
 /// Environment variable overriding the weights path.
 pub const WEIGHTS_ENV: &str = "GANVAS_INCEPTION";
 /// The command that creates the weights file.
-pub const CONVERT_COMMAND: &str = "python3 scripts/inception/convert.py";
+pub const CONVERT_COMMAND: &str = "bash scripts/inception/setup.sh";
 /// BatchNorm epsilon of every layer.
 const BN_EPS: f64 = 0.001;
 
@@ -48,7 +48,9 @@ pub enum InceptionError {
     NotFound { path: String },
     #[error("cannot read Inception weights {path}: {message}")]
     Read { path: String, message: String },
-    #[error("Inception weights are not a safetensors file ({0}); recreate them with `{CONVERT_COMMAND}`")]
+    #[error(
+        "Inception weights are not a safetensors file ({0}); recreate them with `{CONVERT_COMMAND}`"
+    )]
     Corrupt(String),
     #[error(
         "not an Inception weights file (metadata `format` is {0:?}, expected {FORMAT:?}); \
@@ -57,7 +59,9 @@ pub enum InceptionError {
     Format(Option<String>),
     #[error("Inception weights: tensor `{0}` is missing")]
     Missing(String),
-    #[error("Inception weights: tensor `{name}` has shape {found:?} but the network expects {expected:?}")]
+    #[error(
+        "Inception weights: tensor `{name}` has shape {found:?} but the network expects {expected:?}"
+    )]
     Shape {
         name: String,
         found: Vec<usize>,

@@ -1,0 +1,114 @@
+//! The browser's live metrics: a domain classifier loaded from bytes, the real features of the
+//! current image data (computed once), and domain FID/KID/precision/recall/coverage of the
+//! EMA generator on demand. Features come off the device asynchronously; the f64 statistics
+//! run here on the CPU side.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::dto::to_js;
+use super::{Session, js_error, no_model};
+use crate::data::idx::{parse_images, parse_labels};
+use crate::metrics::domain::DomainExtractor;
+use crate::metrics::extractor::{extract_generated_async, extract_set_async};
+use crate::metrics::{EvalSettings, evaluate};
+
+/// What the page shows about the loaded classifier.
+#[derive(Serialize)]
+struct ExtractorInfo {
+    name: String,
+    dim: usize,
+    classes: usize,
+}
+
+/// The metrics the panel plots.
+const LIVE_METRICS: [&str; 4] = ["fid", "kid", "pr", "dc"];
+
+#[wasm_bindgen]
+impl Session {
+    /// Loads a domain classifier (`www/models/domain-<set>.safetensors`) for `evaluate`.
+    pub fn load_extractor(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
+        let extractor = DomainExtractor::from_bytes(bytes, &self.device).map_err(js_error)?;
+        let info = ExtractorInfo {
+            name: extractor.name(),
+            dim: extractor.dim(),
+            classes: extractor.classes(),
+        };
+        self.extractor = Some(extractor);
+        self.real_features = None;
+        to_js(&info)
+    }
+
+    /// Trains on an IDX data set (MNIST family): the images file and the labels file, raw or
+    /// gzipped. Returns the number of images.
+    pub fn use_idx(&mut self, images: &[u8], labels: &[u8]) -> Result<usize, JsError> {
+        let mut set = parse_images(images).map_err(js_error)?;
+        let labels = parse_labels(labels).map_err(js_error)?;
+        if labels.len() != set.len() {
+            return Err(JsError::new(&format!(
+                "{} labels for {} images",
+                labels.len(),
+                set.len()
+            )));
+        }
+        set.labels = Some(labels);
+        let n = set.len();
+        self.use_image_set(set)?;
+        Ok(n)
+    }
+
+    /// Metrics of the EMA generator (`n` samples from `seed`) against the first `n` images of
+    /// the current data, on the loaded domain classifier: a list of results, each with its
+    /// protocol (`fid@domain-fashion-mnist/500v500`, …).
+    pub async fn evaluate(&mut self, n: usize, seed: u64) -> Result<JsValue, JsError> {
+        let extractor = self
+            .extractor
+            .as_ref()
+            .ok_or_else(|| JsError::new("load a domain classifier first (load_extractor)"))?;
+        let images = self
+            .images
+            .as_ref()
+            .ok_or_else(|| JsError::new("metrics need image data: choose a data set first"))?;
+        let (config, trainer) = self.run.as_ref().ok_or_else(no_model)?;
+        if n < 10 {
+            return Err(JsError::new("evaluate needs at least 10 images"));
+        }
+        let n = n.min(images.len());
+        let real = match &self.real_features {
+            Some(real) if real.len() == n => real.clone(),
+            _ => {
+                let subset = images.subset(&(0..n).collect::<Vec<_>>());
+                extract_set_async(extractor, &subset, 100, &self.device)
+                    .await
+                    .map_err(js_error)?
+            }
+        };
+        let fake = extract_generated_async(
+            extractor,
+            &config.model,
+            &trainer.ema,
+            n,
+            seed,
+            100,
+            &self.device,
+        )
+        .await
+        .map_err(js_error)?;
+        let mut settings = EvalSettings::new(&extractor.name());
+        settings.kid.subsets = 20;
+        settings.kid.subset_size = n.min(500);
+        settings.kid.seed = seed;
+        let metrics: Vec<String> = LIVE_METRICS.iter().map(|m| m.to_string()).collect();
+        let results = evaluate(&real, &fake, &metrics, &settings).map_err(js_error)?;
+        self.real_features = Some(real);
+        to_js(&results)
+    }
+
+    /// Times means, covariances and a Fréchet distance of `n` vs `n` synthetic `dim`-d
+    /// features on the CPU side (for bench/browser.mjs).
+    pub fn bench_frechet(&self, n: usize, dim: usize) -> Result<JsValue, JsError> {
+        let now = js_sys::Date::now;
+        let timing = crate::metrics::bench::time_frechet(n, dim, 1, &now).map_err(js_error)?;
+        to_js(&timing)
+    }
+}
