@@ -100,10 +100,7 @@ fn missing_and_corrupt_weights_are_clear_errors() {
         message.contains(&missing.display().to_string()),
         "{message}"
     );
-    assert!(
-        message.contains("scripts/inception/setup.sh"),
-        "{message}"
-    );
+    assert!(message.contains("scripts/inception/setup.sh"), "{message}");
 
     let garbage = dir.join("garbage.safetensors");
     std::fs::write(&garbage, b"definitely not safetensors").expect("write");

@@ -27,7 +27,10 @@ impl Fixture {
             .tensors()
             .into_iter()
             .map(|(name, view)| {
-                (name, (view.shape().to_vec(), view.data().to_vec(), view.dtype()))
+                (
+                    name,
+                    (view.shape().to_vec(), view.data().to_vec(), view.dtype()),
+                )
             })
             .collect();
         let json = std::fs::read_to_string(format!("{DIR}/expected.json")).expect("expected");
@@ -118,7 +121,10 @@ fn frechet_distance_of_identical_sets_is_zero() {
     )
     .unwrap();
     let theirs = fx.num(&["fid", "identical", "routes", "pytorch_fid", "value"]);
-    println!("FID identical: ours {:.3e}, pytorch-fid {theirs:.3e}", ours.value);
+    println!(
+        "FID identical: ours {:.3e}, pytorch-fid {theirs:.3e}",
+        ours.value
+    );
     assert!(ours.value.abs() < 1e-6, "{}", ours.value);
 }
 
@@ -154,7 +160,10 @@ fn kid_matches_torch_fidelity() {
         let theirs = fx.expected["kid"]["explicit_subsets"][i]["mmd2_torch_fidelity_kernel_mmd"]
             .as_f64()
             .unwrap();
-        println!("MMD² subset {i}: ours {ours:.15}, torch-fidelity {theirs:.15}, rel {:.2e}", rel(ours, theirs));
+        println!(
+            "MMD² subset {i}: ours {ours:.15}, torch-fidelity {theirs:.15}, rel {:.2e}",
+            rel(ours, theirs)
+        );
         assert!(rel(ours, theirs) <= 1e-9);
     }
 }
@@ -165,10 +174,24 @@ fn kid_on_random_subsets_is_close_to_the_full_set_value() {
     let (real, dim) = fx.f32("basic.real");
     let (fake, _) = fx.f32("basic.fake");
     let full = fx.num(&["kid", "torch_fidelity", "mean"]);
-    let ours = kid(&real, &fake, dim, &KidParams { subset_size: 200, ..KidParams::default() })
-        .unwrap();
-    println!("KID 100 subsets of 200: {:.4} ± {:.4} (full set {full:.4})", ours.mean, ours.std);
-    assert!(ours.std > 0.0, "different subsets must give different estimates");
+    let ours = kid(
+        &real,
+        &fake,
+        dim,
+        &KidParams {
+            subset_size: 200,
+            ..KidParams::default()
+        },
+    )
+    .unwrap();
+    println!(
+        "KID 100 subsets of 200: {:.4} ± {:.4} (full set {full:.4})",
+        ours.mean, ours.std
+    );
+    assert!(
+        ours.std > 0.0,
+        "different subsets must give different estimates"
+    );
     assert!((ours.mean - full).abs() < 3.0 * ours.std / 10.0 + 0.05 * full);
 }
 
@@ -198,11 +221,21 @@ fn prdc_counts_match_the_prdc_package_exactly() {
             ours.recall,
             ours.density,
             ours.coverage,
-            (ours.precision_count, ours.recall_count, ours.density_count, ours.coverage_count),
+            (
+                ours.precision_count,
+                ours.recall_count,
+                ours.density_count,
+                ours.coverage_count
+            ),
             theirs
         );
         assert_eq!(
-            (ours.precision_count, ours.recall_count, ours.density_count, ours.coverage_count),
+            (
+                ours.precision_count,
+                ours.recall_count,
+                ours.density_count,
+                ours.coverage_count
+            ),
             theirs,
             "{key}"
         );
@@ -214,7 +247,10 @@ fn prdc_counts_match_the_prdc_package_exactly() {
                 "density" => ours.density,
                 _ => ours.coverage,
             };
-            assert!((ours - theirs).abs() < 1e-12, "{key} {m}: {ours} vs {theirs}");
+            assert!(
+                (ours - theirs).abs() < 1e-12,
+                "{key} {m}: {ours} vs {theirs}"
+            );
         }
     }
 }
@@ -240,9 +276,11 @@ fn inception_score_matches_torch_fidelity() {
 #[test]
 fn constant_features_have_zero_covariance_and_fid_is_the_mean_term() {
     let a = vec![1.0_f32; 10 * 4];
-    let b: Vec<f32> = (0..10 * 4).map(|i| if i % 4 == 0 { 3.0 } else { 1.0 }).collect();
-    let fid = frechet_distance(&Gaussian::of(&a, 4).unwrap(), &Gaussian::of(&b, 4).unwrap())
-        .unwrap();
+    let b: Vec<f32> = (0..10 * 4)
+        .map(|i| if i % 4 == 0 { 3.0 } else { 1.0 })
+        .collect();
+    let fid =
+        frechet_distance(&Gaussian::of(&a, 4).unwrap(), &Gaussian::of(&b, 4).unwrap()).unwrap();
     assert_eq!(fid.trace_a, 0.0);
     assert!((fid.value - 4.0).abs() < 1e-12, "{}", fid.value);
 }
@@ -252,13 +290,25 @@ fn non_finite_features_are_a_clear_error() {
     let mut rows = vec![0.5_f32; 6 * 3];
     rows[7] = f32::NAN;
     let err = Gaussian::of(&rows, 3).unwrap_err();
-    assert!(matches!(err, MetricError::NonFinite { row: 2, col: 1, .. }), "{err}");
+    assert!(
+        matches!(err, MetricError::NonFinite { row: 2, col: 1, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("row 2, column 1"), "{err}");
     rows[7] = f32::INFINITY;
     assert!(prdc(&rows, &[0.0; 18], 3, 2).is_err());
     assert!(kid(&[0.0; 18], &rows, 3, &KidParams::default()).is_err());
     // wrong row length and too few rows
-    assert!(matches!(Gaussian::of(&[0.0; 7], 3), Err(MetricError::Shape(_))));
-    assert!(matches!(Gaussian::of(&[0.0; 3], 3), Err(MetricError::TooFew { .. })));
-    assert!(matches!(prdc(&[0.0; 9], &[0.0; 9], 3, 5), Err(MetricError::TooFew { .. })));
+    assert!(matches!(
+        Gaussian::of(&[0.0; 7], 3),
+        Err(MetricError::Shape(_))
+    ));
+    assert!(matches!(
+        Gaussian::of(&[0.0; 3], 3),
+        Err(MetricError::TooFew { .. })
+    ));
+    assert!(matches!(
+        prdc(&[0.0; 9], &[0.0; 9], 3, 5),
+        Err(MetricError::TooFew { .. })
+    ));
 }

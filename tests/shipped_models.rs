@@ -19,7 +19,11 @@ fn every_shipped_model_loads_and_samples() {
         serde_json::from_str(&std::fs::read_to_string(format!("{MODELS}/index.json")).unwrap())
             .unwrap();
     let entries = index.as_array().expect("index.json is a list");
-    assert!(entries.len() >= 2, "index.json lists {} models", entries.len());
+    assert!(
+        entries.len() >= 2,
+        "index.json lists {} models",
+        entries.len()
+    );
     let device = Device::flex();
     for entry in entries {
         let name = entry["name"].as_str().unwrap();
@@ -32,7 +36,8 @@ fn every_shipped_model_loads_and_samples() {
         );
         let checkpoint = Checkpoint::from_bytes(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
         // The whole trainer (G, D, EMA) restores, so the model can be fine-tuned.
-        let (config, trainer) = restore(&checkpoint, &device).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let (config, trainer) =
+            restore(&checkpoint, &device).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(config.name, name, "{file}: run name");
         assert!(trainer.step > 0, "{file}: an untrained checkpoint");
         let (config, generator) = load_generator(&checkpoint, &device, Weights::Ema).unwrap();
@@ -44,8 +49,16 @@ fn every_shipped_model_loads_and_samples() {
             let labels: Vec<i64> = (0..n).map(|i| (i % model.classes()) as i64).collect();
             Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), &device)
         });
-        let values: Vec<f32> = generator.valid().forward(z, y).into_data().to_vec().unwrap();
-        assert!(values.iter().all(|v| v.is_finite()), "{file}: non-finite samples");
+        let values: Vec<f32> = generator
+            .valid()
+            .forward(z, y)
+            .into_data()
+            .to_vec()
+            .unwrap();
+        assert!(
+            values.iter().all(|v| v.is_finite()),
+            "{file}: non-finite samples"
+        );
         let per = values.len() / n;
         let spread = (0..per)
             .map(|j| {
@@ -54,7 +67,10 @@ fn every_shipped_model_loads_and_samples() {
                 hi - lo
             })
             .fold(0.0_f32, f32::max);
-        assert!(spread > 0.1, "{file}: samples do not vary with the latent ({spread})");
+        assert!(
+            spread > 0.1,
+            "{file}: samples do not vary with the latent ({spread})"
+        );
         println!(
             "{name}: {} bytes, step {}, {} values per sample, max spread {spread:.2}",
             bytes.len(),

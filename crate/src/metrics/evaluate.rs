@@ -107,7 +107,12 @@ pub fn evaluate(
                     ("subset_size".into(), k.subset_size.to_string()),
                     ("seed".into(), settings.kid.seed.to_string()),
                 ];
-                out.push(MetricResult::new("kid", k.mean, Some(k.std), protocol(params)));
+                out.push(MetricResult::new(
+                    "kid",
+                    k.mean,
+                    Some(k.std),
+                    protocol(params),
+                ));
             }
             "pr" | "dc" => {
                 let p = prdc(&real.features, &fake.features, dim, settings.k)?;
@@ -118,7 +123,12 @@ pub fn evaluate(
                     [("density", p.density), ("coverage", p.coverage)]
                 };
                 for (name, value) in pairs {
-                    out.push(MetricResult::new(name, value, None, protocol(params.clone())));
+                    out.push(MetricResult::new(
+                        name,
+                        value,
+                        None,
+                        protocol(params.clone()),
+                    ));
                 }
             }
             "is" => {
@@ -134,7 +144,12 @@ pub fn evaluate(
                 p.n_real = 0;
                 out.push(MetricResult::new("is", s.mean, Some(s.std), p));
                 let coverage = class_coverage(&fake.logits, fake.classes)?;
-                out.push(MetricResult::new("class_coverage", coverage, None, protocol(vec![])));
+                out.push(MetricResult::new(
+                    "class_coverage",
+                    coverage,
+                    None,
+                    protocol(vec![]),
+                ));
             }
             "diversity" => {
                 // All pairs of up to 2000 fakes: O(n²) distances.

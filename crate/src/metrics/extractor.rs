@@ -104,7 +104,9 @@ pub async fn extract_generated_async(
         let z = sample::latents(model, count, None, &mut rng);
         let z = Tensor::<2>::from_data(TensorData::new(z, [count, model.latent_dim()]), device);
         let y = (classes > 0).then(|| {
-            let labels: Vec<i64> = (start..start + count).map(|i| (i % classes) as i64).collect();
+            let labels: Vec<i64> = (start..start + count)
+                .map(|i| (i % classes) as i64)
+                .collect();
             Tensor::<1, Int>::from_data(TensorData::new(labels, [count]), device)
         });
         let images = generator

@@ -43,7 +43,12 @@ pub fn frechet_distance(a: &Gaussian, b: &Gaussian) -> Result<Frechet, MetricErr
             b.dim()
         )));
     }
-    let mean_term: f64 = a.mean.iter().zip(&b.mean).map(|(x, y)| (x - y).powi(2)).sum();
+    let mean_term: f64 = a
+        .mean
+        .iter()
+        .zip(&b.mean)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum();
     let trace = |m: &Mat<f64>| (0..d).map(|i| m[(i, i)]).sum::<f64>();
     let (trace_a, trace_b) = (trace(&a.cov), trace(&b.cov));
 
@@ -59,7 +64,10 @@ pub fn frechet_distance(a: &Gaussian, b: &Gaussian) -> Result<Frechet, MetricErr
     // √Σ₁ = U diag(√λ) Uᵀ
     let scaled = Mat::from_fn(d, d, |i, j| vectors[(i, j)] * roots[j]);
     let sqrt_a = product(scaled.as_ref(), vectors.transpose());
-    let inner = product(product(sqrt_a.as_ref(), b.cov.as_ref()).as_ref(), sqrt_a.as_ref());
+    let inner = product(
+        product(sqrt_a.as_ref(), b.cov.as_ref()).as_ref(),
+        sqrt_a.as_ref(),
+    );
     let symmetric = Mat::from_fn(d, d, |i, j| 0.5 * (inner[(i, j)] + inner[(j, i)]));
     let trace_sqrt: f64 = symmetric_eigenvalues(symmetric.as_ref())?
         .into_iter()

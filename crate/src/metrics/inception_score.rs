@@ -48,7 +48,9 @@ pub fn inception_score(
 }
 
 fn softmax(row: &[f32]) -> Vec<f64> {
-    let max = row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+    let max = row
+        .iter()
+        .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
     let exp: Vec<f64> = row.iter().map(|&v| (f64::from(v) - max).exp()).collect();
     let total: f64 = exp.iter().sum();
     exp.into_iter().map(|e| e / total).collect()

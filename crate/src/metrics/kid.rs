@@ -134,4 +134,3 @@ fn choose(rng: &mut Rng, n: usize, m: usize) -> Vec<usize> {
 pub fn gather(rows: &[f32], dim: usize, idx: &[usize]) -> Mat<f64> {
     Mat::from_fn(idx.len(), dim, |i, j| f64::from(rows[idx[i] * dim + j]))
 }
-

@@ -10,8 +10,8 @@
 //! Mode statistics for the 2-D toy sets live with the sets, in [`crate::data::toy`]; they are
 //! re-exported here.
 
-pub mod domain;
 pub mod bench;
+pub mod domain;
 pub mod evaluate;
 pub mod extractor;
 pub mod frechet;

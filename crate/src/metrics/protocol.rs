@@ -10,12 +10,30 @@ use super::MetricError;
 
 /// The metrics `ganvas eval --metrics` accepts, with what each reports.
 pub const METRICS: [(&str, &str); 6] = [
-    ("fid", "Fréchet distance of feature Gaussians (lower is better)"),
-    ("kid", "kernel distance, cubic polynomial kernel, mean ± std over subsets (lower is better)"),
-    ("pr", "precision and recall from k-NN balls (higher is better)"),
-    ("dc", "density and coverage from k-NN balls (higher is better)"),
-    ("is", "Inception Score from the extractor's class logits (higher is better)"),
-    ("diversity", "mean pairwise feature distance among fakes (higher is more varied)"),
+    (
+        "fid",
+        "Fréchet distance of feature Gaussians (lower is better)",
+    ),
+    (
+        "kid",
+        "kernel distance, cubic polynomial kernel, mean ± std over subsets (lower is better)",
+    ),
+    (
+        "pr",
+        "precision and recall from k-NN balls (higher is better)",
+    ),
+    (
+        "dc",
+        "density and coverage from k-NN balls (higher is better)",
+    ),
+    (
+        "is",
+        "Inception Score from the extractor's class logits (higher is better)",
+    ),
+    (
+        "diversity",
+        "mean pairwise feature distance among fakes (higher is more varied)",
+    ),
 ];
 
 /// Parses a comma-separated list of metric names, rejecting unknown ones.

@@ -167,9 +167,12 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     settings.kid.subset_size = args.kid_subset_size;
     settings.kid.seed = args.seed;
     let started = std::time::Instant::now();
-    let results = evaluate(&real_features, &fake_features, &metrics, &settings)
-        .map_err(|e| e.to_string())?;
-    eprintln!("metrics computed in {:.2} s", started.elapsed().as_secs_f64());
+    let results =
+        evaluate(&real_features, &fake_features, &metrics, &settings).map_err(|e| e.to_string())?;
+    eprintln!(
+        "metrics computed in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     print_table(&results);
     if let Some(path) = &args.json {
         let report = serde_json::json!({
@@ -293,11 +296,18 @@ pub fn samples(
     for start in (0..n).step_by(batch) {
         let count = batch.min(n - start);
         let z = sample::latents(model, count, None, &mut rng);
-        let y: Option<Vec<i64>> =
-            (classes > 0).then(|| (start..start + count).map(|i| (i % classes) as i64).collect());
+        let y: Option<Vec<i64>> = (classes > 0).then(|| {
+            (start..start + count)
+                .map(|i| (i % classes) as i64)
+                .collect()
+        });
         let values =
             crate::output::generate(generator, &z, model.latent_dim(), y.as_deref(), device)?;
-        pixels.extend(values.iter().map(|&v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8));
+        pixels.extend(
+            values
+                .iter()
+                .map(|&v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8),
+        );
         labels.extend(y.unwrap_or_default().iter().map(|&c| c as u32));
         bar.set_position((start + count) as u64);
     }
@@ -321,8 +331,10 @@ pub fn features(
 ) -> Result<FeatureSet, String> {
     let bar = bar(set.len() as u64, &format!("features of {what} images"));
     let started = std::time::Instant::now();
-    let out = extract_set(extractor, set, batch, device, |done| bar.set_position(done as u64))
-        .map_err(|e| e.to_string())?;
+    let out = extract_set(extractor, set, batch, device, |done| {
+        bar.set_position(done as u64)
+    })
+    .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     eprintln!(
         "{what}: {} images in {:.1} s",
@@ -360,7 +372,10 @@ fn cached_features(
     if let Ok(bytes) = std::fs::read(&path) {
         match FeatureSet::from_bytes(&bytes) {
             Ok(set) => {
-                eprintln!("real features from the cache {} ({protocol})", path.display());
+                eprintln!(
+                    "real features from the cache {} ({protocol})",
+                    path.display()
+                );
                 return Ok(set);
             }
             Err(e) => eprintln!("ignoring the unreadable cache {}: {e}", path.display()),

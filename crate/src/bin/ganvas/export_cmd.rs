@@ -6,7 +6,6 @@ use clap::Args;
 use ganvas::files::{read_checkpoint, write_checkpoint};
 use ganvas::run::restore;
 
-
 #[derive(Args)]
 pub struct ExportArgs {
     /// The checkpoint to export (.safetensors).

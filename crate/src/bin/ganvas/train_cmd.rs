@@ -112,7 +112,14 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         &config,
         &device,
     )?;
-    train_loop(&config, &mut trainer, source.as_ref(), &out, &preview, eval.as_mut())?;
+    train_loop(
+        &config,
+        &mut trainer,
+        source.as_ref(),
+        &out,
+        &preview,
+        eval.as_mut(),
+    )?;
     report_modes(&config, &trainer, &device)
 }
 

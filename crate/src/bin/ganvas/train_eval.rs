@@ -50,7 +50,9 @@ impl TrainEval {
             ));
         }
         let SampleShape::Image { height, .. } = config.model.sample_shape() else {
-            return Err("--eval-every needs an image model (2-D models report mode coverage)".into());
+            return Err(
+                "--eval-every needs an image model (2-D models report mode coverage)".into(),
+            );
         };
         let dataset = eval_cmd::dataset_of(config).unwrap_or_default();
         let extractor = extractors::load(kind, None, &dataset, device)?;
@@ -85,8 +87,14 @@ impl TrainEval {
             return Ok(None);
         }
         let device = trainer.device().clone().inner();
-        let fake_images =
-            eval_cmd::samples(config, &trainer.ema, self.n, config.run.seed, &device, false)?;
+        let fake_images = eval_cmd::samples(
+            config,
+            &trainer.ema,
+            self.n,
+            config.run.seed,
+            &device,
+            false,
+        )?;
         let fake = ganvas::metrics::extract_set(
             self.extractor.as_ref(),
             &fake_images,
@@ -133,7 +141,10 @@ impl TrainEval {
             self.best = Some(value);
             write_checkpoint(&out.join("best.safetensors"), &checkpoint()?)
                 .map_err(|e| e.to_string())?;
-            report.push_str(&format!(" — best {} so far, saved best.safetensors", self.metric));
+            report.push_str(&format!(
+                " — best {} so far, saved best.safetensors",
+                self.metric
+            ));
         }
         Ok(Some(report))
     }

@@ -1,0 +1,215 @@
+//! `ganvas eval` and `ganvas export` end to end, on the committed Fashion-MNIST fixture and the
+//! shipped models (no data set download needed).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ganvas::data::idx::{parse_images, parse_labels};
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/fixtures/fashion-mnist"
+);
+const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/models");
+
+fn ganvas(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ganvas"))
+        .args(args)
+        .current_dir(cwd)
+        // A private cache, so that cached real features from other runs do not hide a bug.
+        .env("HOME", cwd)
+        .output()
+        .expect("runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ganvas-eval-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes images `range` of the fixture as PNG files into `dir`; with `scramble` each image's
+/// pixels are shuffled (same histogram, no garment shape left).
+fn write_pngs(dir: &Path, range: std::ops::Range<usize>, scramble: bool) {
+    let images =
+        parse_images(&std::fs::read(format!("{FIXTURE}/t10k-images-idx3-ubyte.gz")).unwrap())
+            .unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    for i in range {
+        let mut pixels = images.image(i).to_vec();
+        if scramble {
+            let mut rng = ganvas::rng::Rng::new(i as u64);
+            rng.shuffle(&mut pixels);
+        }
+        let png = image::GrayImage::from_raw(28, 28, pixels).unwrap();
+        png.save(dir.join(format!("{i:04}.png"))).unwrap();
+    }
+}
+
+fn value(report: &serde_json::Value, metric: &str) -> f64 {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no {metric} in {report}"))["value"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn eval_on_two_folders_tells_real_from_scrambled_images() {
+    let labels =
+        parse_labels(&std::fs::read(format!("{FIXTURE}/t10k-labels-idx1-ubyte.gz")).unwrap())
+            .unwrap();
+    let n = labels.len() / 2;
+    let dir = scratch("folders");
+    write_pngs(&dir.join("a"), 0..n, false);
+    write_pngs(&dir.join("b"), n..2 * n, false);
+    write_pngs(&dir.join("noise"), n..2 * n, true);
+    let weights = format!("{MODELS}/domain-fashion-mnist.safetensors");
+    let run = |fake: &str, json: &str| {
+        let out = ganvas(
+            &[
+                "eval",
+                "--real",
+                "a",
+                "--fake",
+                fake,
+                "--weights",
+                &weights,
+                "--metrics",
+                "fid,kid,pr,dc",
+                "--size",
+                "28",
+                "--kid-subset-size",
+                "50",
+                "--json",
+                json,
+            ],
+            &dir,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        println!("{stdout}");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(json)).unwrap()).unwrap();
+        (stdout, report)
+    };
+    let (table, same) = run("b", "same.json");
+    assert!(
+        table.contains(&format!("fid@domain-fashion-mnist/{n}v{n}")),
+        "{table}"
+    );
+    let (_, noise) = run("noise", "noise.json");
+    let (fid_same, fid_noise) = (value(&same, "fid"), value(&noise, "fid"));
+    println!(
+        "domain FID: two halves of the real fixture {fid_same:.2}, real vs scrambled {fid_noise:.2}"
+    );
+    assert!(
+        fid_same > 0.0 && fid_noise > 5.0 * fid_same,
+        "{fid_same} vs {fid_noise}"
+    );
+    assert!(value(&same, "coverage") > 0.8 && value(&noise, "coverage") < 0.2);
+    // The second run read the real features from the cache.
+    assert!(
+        dir.join(".cache/ganvas/features")
+            .read_dir()
+            .unwrap()
+            .count()
+            == 1
+    );
+}
+
+#[test]
+fn eval_of_a_shipped_checkpoint_needs_its_data_and_says_how_to_get_it() {
+    let dir = scratch("checkpoint");
+    let model = format!("{MODELS}/mnist-dcgan28.safetensors");
+    let out = ganvas(
+        &[
+            "eval",
+            "--checkpoint",
+            &model,
+            "--weights",
+            &format!("{MODELS}/domain-mnist.safetensors"),
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("ganvas data fetch"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // An image folder against a checkpoint works without any data set.
+    write_pngs(&dir.join("real"), 0..60, false);
+    let out = ganvas(
+        &[
+            "eval",
+            "--checkpoint",
+            &format!("{MODELS}/fashion-dcgan32.safetensors"),
+            "--real",
+            "real",
+            "--weights",
+            &format!("{MODELS}/domain-fashion-mnist.safetensors"),
+            "--n",
+            "60",
+            "--metrics",
+            "fid,is",
+            "--kid-subset-size",
+            "30",
+        ],
+        &dir,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("fid@domain-fashion-mnist/60v60"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("is@domain-fashion-mnist/0v60"), "{stdout}");
+}
+
+#[test]
+fn export_drops_the_optimiser_and_the_result_resumes() {
+    let dir = scratch("export");
+    let full = format!("{MODELS}/toy-8gaussians.safetensors");
+    let out = ganvas(
+        &["export", "--checkpoint", &full, "--out", "slim.safetensors"],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let slim = std::fs::read(dir.join("slim.safetensors")).unwrap();
+    assert!(slim.len() < std::fs::read(&full).unwrap().len() / 2);
+    let checkpoint = ganvas::checkpoint::Checkpoint::from_bytes(&slim).unwrap();
+    assert!(checkpoint.section("opt_g").is_empty() && checkpoint.section("opt_d").is_empty());
+    assert_eq!(checkpoint.meta("optimizer").unwrap(), "dropped");
+    let out = ganvas(
+        &[
+            "train",
+            "--resume",
+            "slim.safetensors",
+            "--steps",
+            "5010",
+            "--out",
+            "run",
+        ],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
