@@ -88,12 +88,17 @@ pub struct Picture {
     pub rgba: Vec<u8>,
 }
 
+/// A value in [-1, 1] as an 8-bit level (clamped, rounded): how samples are saved as images.
+pub fn to_byte(v: f32) -> u8 {
+    ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8
+}
+
 /// Converts `[n, C·H·W]` channel-planar images in [-1, 1] to `n` RGBA images (row-major,
 /// 4 bytes per pixel, opaque), as `n × H × W × 4` bytes.
 pub fn images_to_rgba(values: &[f32], channels: usize, height: usize, width: usize) -> Vec<u8> {
     let plane = height * width;
     let size = channels * plane;
-    let byte = |v: f32| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
+    let byte = to_byte;
     let mut out = Vec::with_capacity(values.len() / size.max(1) * plane * 4);
     for image in values.chunks_exact(size.max(1)) {
         for p in 0..plane {

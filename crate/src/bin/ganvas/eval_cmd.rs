@@ -303,11 +303,7 @@ pub fn samples(
         });
         let values =
             crate::output::generate(generator, &z, model.latent_dim(), y.as_deref(), device)?;
-        pixels.extend(
-            values
-                .iter()
-                .map(|&v| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8),
-        );
+        pixels.extend(values.iter().map(|&v| sample::to_byte(v)));
         labels.extend(y.unwrap_or_default().iter().map(|&c| c as u32));
         bar.set_position((start + count) as u64);
     }
