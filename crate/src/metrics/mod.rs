@@ -1,5 +1,5 @@
 //! Evaluation: streaming feature statistics (f64), Fréchet distance, KID, precision/recall,
-//! density/coverage, Inception Score, diversity and mode counts, plus the feature extractors
+//! density/coverage, Inception Score, diversity (feature distance, MS-SSIM) and mode counts, plus the feature extractors
 //! they run on. Every result names its protocol (extractor, N real, N fake), so a domain-FID
 //! can never be mistaken for an Inception FID.
 //!
@@ -19,6 +19,7 @@ pub mod inception;
 pub mod inception_score;
 pub mod kid;
 mod linalg;
+pub mod ms_ssim;
 pub mod prdc;
 pub mod protocol;
 pub mod stats;
@@ -29,6 +30,7 @@ pub use extractor::{Extractor, extract_set};
 pub use frechet::{Frechet, frechet_distance};
 pub use inception_score::{InceptionScore, inception_score};
 pub use kid::{Kid, KidParams, kid};
+pub use ms_ssim::{MsSsimParams, mean_pairwise_ms_ssim, ms_ssim};
 pub use prdc::{Prdc, mean_pairwise_distance, prdc};
 pub use protocol::{MetricResult, Protocol};
 pub use stats::{FeatureStats, Gaussian};

@@ -32,7 +32,7 @@ pub const METRICS: [(&str, &str); 6] = [
     ),
     (
         "diversity",
-        "mean pairwise feature distance among fakes (higher is more varied)",
+        "mean pairwise feature distance among fakes (higher is more varied); with images, also mean MS-SSIM of random pairs, fake and real (lower is more varied)",
     ),
 ];
 

@@ -98,6 +98,39 @@ impl DcganConfig {
         self.width << (ups - 1 - i)
     }
 
+    /// Multiply-adds of one generator forward pass for one image, convolutions only (what
+    /// benchmarks count FLOPs from; BatchNorm and activations are a fraction of a percent).
+    pub fn generator_macs(&self) -> Result<u64, ModelError> {
+        let (base, ups) = self.plan()?;
+        let label_dim = if self.classes > 0 { self.label_dim } else { 0 };
+        // A transposed convolution does `in × out × k²` multiply-adds per *input* pixel.
+        let mut macs = ((self.latent_dim + label_dim) * self.block_channels(ups, 0) * base * base) as u64;
+        let mut side = base;
+        for i in 1..ups {
+            macs += (self.block_channels(ups, i - 1) * self.block_channels(ups, i) * 16 * side * side) as u64;
+            side *= 2;
+        }
+        macs += (self.block_channels(ups, ups - 1) * self.channels * 16 * side * side) as u64;
+        Ok(macs)
+    }
+
+    /// Multiply-adds of one discriminator forward pass for one image, convolutions only.
+    pub fn discriminator_macs(&self) -> Result<u64, ModelError> {
+        let (base, ups) = self.plan()?;
+        // A convolution does `in × out × k²` multiply-adds per *output* pixel.
+        let mut macs = 0;
+        let mut side = self.resolution;
+        let mut channels_in = self.channels;
+        for i in 0..ups {
+            let channels_out = self.block_channels(ups, ups - 1 - i);
+            side /= 2;
+            macs += (channels_in * channels_out * 16 * side * side) as u64;
+            channels_in = channels_out;
+        }
+        macs += (channels_in * base * base) as u64;
+        Ok(macs)
+    }
+
     pub(super) fn init_generator(&self, device: &Device) -> Result<DcganGenerator, ModelError> {
         let (base, ups) = self.plan()?;
         let embed = (self.classes > 0).then(|| {

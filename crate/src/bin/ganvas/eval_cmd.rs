@@ -8,7 +8,9 @@ use clap::{Args, ValueEnum};
 use ganvas::data::{self, ImageSet, Split};
 use ganvas::files::read_checkpoint;
 use ganvas::metrics::protocol::parse_metrics;
-use ganvas::metrics::{EvalSettings, Extractor, FeatureSet, MetricResult, evaluate, extract_set};
+use ganvas::metrics::{
+    EvalSettings, Extractor, FeatureSet, MetricResult, MsSsimParams, evaluate, extract_set,
+};
 use ganvas::model::{Generator, SampleShape};
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Weights};
@@ -167,8 +169,11 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     settings.kid.subset_size = args.kid_subset_size;
     settings.kid.seed = args.seed;
     let started = std::time::Instant::now();
-    let results =
+    let mut results =
         evaluate(&real_features, &fake_features, &metrics, &settings).map_err(|e| e.to_string())?;
+    if metrics.iter().any(|m| m == "diversity") {
+        results.extend(pixel_diversity(&real, &fake, args.seed)?);
+    }
     eprintln!(
         "metrics computed in {:.2} s",
         started.elapsed().as_secs_f64()
@@ -192,6 +197,29 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// MS-SSIM of random pairs of fake images, and of real ones for reference.
+fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<MetricResult>, String> {
+    let params = if real.height.min(real.width) > 160 {
+        MsSsimParams::standard()
+    } else {
+        MsSsimParams::small()
+    };
+    ganvas::metrics::ms_ssim::diversity_results(
+        &real.pixels,
+        &fake.pixels,
+        real.channels,
+        real.height,
+        real.width,
+        MS_SSIM_PAIRS,
+        seed,
+        &params,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Random pairs for MS-SSIM diversity.
+const MS_SSIM_PAIRS: usize = 1000;
 
 fn print_table(results: &[MetricResult]) {
     let width = results.iter().map(|r| r.key.len()).max().unwrap_or(0);
