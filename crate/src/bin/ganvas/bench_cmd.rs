@@ -1,5 +1,7 @@
-//! `ganvas bench`: times the training step of a config on synthetic data of the right shape
-//! (so no data set is needed), as medians over rounds.
+//! `ganvas bench`: without `--config`, the reference workloads of bench/README.md side by side
+//! with PyTorch and ONNX Runtime ([`crate::bench_suite`]); with `--config`, the training step of
+//! that config on one or more devices. Data are synthetic, of the right shape, so no data set
+//! is needed; figures are medians over rounds.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,26 +15,54 @@ use ganvas::train::{Source, ToySource, Trainer};
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Run config whose model and training settings are timed.
+    /// Time this run config's training step on --devices instead of running the reference
+    /// suite against the peers.
     #[arg(long)]
-    config: PathBuf,
+    config: Option<PathBuf>,
     /// Override one config field (repeatable), e.g. --set train.batch=64.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     overrides: Vec<String>,
-    /// Devices to compare, comma-separated (cpu, ndarray, wgpu, cuda[:N]).
+    /// Devices to compare, comma-separated (cpu, ndarray, wgpu, cuda[:N]); the suite uses the
+    /// first.
     #[arg(long, default_value = "cpu")]
     devices: String,
-    /// Timed steps per round.
-    #[arg(long, default_value_t = 10)]
+    /// Timed steps (or sampling calls) per round.
+    #[arg(long, default_value_t = 5)]
     steps: usize,
-    /// Rounds (the median is reported); devices alternate within each round.
-    #[arg(long, default_value_t = 3)]
+    /// Rounds (the median is reported); implementations alternate within each round.
+    #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Suite: workloads, comma-separated (files bench/configs/<name>.toml).
+    #[arg(long, default_value = "dcgan32-grey,dcgan32-rgb,dcgan64")]
+    workloads: String,
+    /// Suite: tasks, comma-separated: train, sample, frechet.
+    #[arg(long, default_value = "train,sample,frechet")]
+    tasks: String,
+    /// Suite: peers, comma-separated: torch, onnxruntime (empty: ganvas alone).
+    #[arg(long, default_value = "torch,onnxruntime")]
+    peers: String,
+    /// Suite: CPU threads for ganvas and the peers (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Suite: the Python that runs the peers (`bash bench/peers/setup.sh` makes it).
+    #[arg(long)]
+    python: Option<PathBuf>,
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 pub fn run(args: BenchArgs) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.config)
-        .map_err(|e| format!("{}: {e}", args.config.display()))?;
+    let Some(config_path) = args.config.clone() else {
+        return suite(args);
+    };
+    let text = std::fs::read_to_string(&config_path)
+        .map_err(|e| format!("{}: {e}", config_path.display()))?;
     let config = RunConfig::from_toml(&text, &args.overrides).map_err(|e| e.to_string())?;
     let source = synthetic(&config);
     let names: Vec<&str> = args.devices.split(',').map(str::trim).collect();
@@ -71,6 +101,36 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         println!("{name:<10} {ms:>10.1} {:>12.0}", batch as f64 * 1000.0 / ms);
     }
     Ok(())
+}
+
+/// The reference suite against the peers.
+fn suite(args: BenchArgs) -> Result<(), String> {
+    let threads = args.threads.unwrap_or_else(rayon_threads);
+    // Burn's CPU backend and faer share rayon's global pool.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| format!("cannot size the thread pool: {e}"))?;
+    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    if !root.join("bench/configs").is_dir() {
+        return Err("run `ganvas bench` from the repository root (it reads bench/configs/)".into());
+    }
+    let python = args.python.clone().unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").unwrap_or_default();
+        PathBuf::from(home).join(".cache/ganvas-py/venv/bin/python")
+    });
+    let device_name = list(&args.devices).into_iter().next().unwrap_or("cpu".into());
+    crate::bench_suite::run(crate::bench_suite::Suite {
+        workloads: list(&args.workloads),
+        tasks: list(&args.tasks),
+        peers: list(&args.peers),
+        rounds: args.rounds.max(1),
+        reps: args.steps.max(1),
+        threads,
+        python,
+        root,
+        device: crate::device::parse(&device_name)?,
+    })
 }
 
 /// Random data of the model's sample shape (and classes).

@@ -1,6 +1,8 @@
 //! The ganvas command-line program: parses arguments, picks the device, calls the library.
 
 mod bench_cmd;
+mod bench_peer;
+mod bench_suite;
 mod classifier_cmd;
 mod data_cmd;
 mod device;
@@ -37,7 +39,8 @@ enum Command {
         /// The checkpoint file (.safetensors).
         checkpoint: PathBuf,
     },
-    /// Time the training step of a config on one or more devices.
+    /// Benchmarks: the reference DCGAN workloads side by side with PyTorch and ONNX Runtime,
+    /// or (--config) one config's training step on several devices.
     Bench(bench_cmd::BenchArgs),
     /// Copy a checkpoint without its optimiser state (what ships in www/models/).
     Export(export_cmd::ExportArgs),

@@ -1,0 +1,321 @@
+//! `ganvas bench` without `--config`: the reference workloads of bench/README.md side by side
+//! with PyTorch (and ONNX Runtime for sampling) on this machine. Rounds alternate between the
+//! implementations (the order flips every round) and medians are reported, so a noisy machine
+//! treats every side alike. Each figure also reads as a percentage of this machine's measured
+//! SGEMM peak.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::tensor::{Device, Distribution, Tensor};
+use ganvas::data::ImageSet;
+use ganvas::model::{Generator, ModelConfig, SampleShape};
+use ganvas::rng::Rng;
+use ganvas::run::RunConfig;
+use ganvas::sample;
+use ganvas::train::Trainer;
+use serde_json::json;
+
+use crate::bench_peer::Peer;
+
+/// What the suite runs.
+pub struct Suite {
+    /// Workload names: files `bench/configs/<name>.toml`.
+    pub workloads: Vec<String>,
+    /// `train`, `sample` (batch 1 and 64), `frechet`.
+    pub tasks: Vec<String>,
+    /// Peer runtimes: `torch`, `onnxruntime`.
+    pub peers: Vec<String>,
+    pub rounds: usize,
+    /// Training steps (or sampling calls) per timing.
+    pub reps: usize,
+    pub threads: usize,
+    pub python: PathBuf,
+    /// The repository root (bench/ lives there).
+    pub root: PathBuf,
+    pub device: Device,
+}
+
+/// One timed figure: ganvas's times and each peer's, per round.
+struct Row {
+    workload: String,
+    task: String,
+    /// FLOPs per call (per step, per batch), when counted.
+    flops: Option<f64>,
+    /// Images per call.
+    images: usize,
+    ganvas: Vec<f64>,
+    peers: Vec<(String, Vec<f64>)>,
+}
+
+/// The batch of every reference workload.
+const BATCH: usize = 64;
+
+pub fn run(suite: Suite) -> Result<(), String> {
+    let script = suite.root.join("bench/peers/torch_peer.py");
+    let mut peers = Vec::new();
+    for runtime in &suite.peers {
+        eprintln!("starting the {runtime} peer …");
+        peers.push(Peer::start(&suite.python, &script, runtime, suite.threads)?);
+    }
+    let peak = sgemm_peak(&suite, &mut peers)?;
+    let mut rows = Vec::new();
+    let mut ours = Vec::new();
+    for name in &suite.workloads {
+        let path = suite.root.join(format!("bench/configs/{name}.toml"));
+        let config = load(&path)?;
+        let (g_macs, d_macs) = macs(&config.model)?;
+        let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)
+            .map_err(|e| e.to_string())?;
+        let SampleShape::Image {
+            channels,
+            height,
+            width,
+        } = config.model.sample_shape()
+        else {
+            return Err(format!("{}: the bench workloads are image models", path.display()));
+        };
+        let data = ImageSet::random(256, channels, height, width, 0, &mut Rng::new(1));
+        for task in &suite.tasks {
+            match task.as_str() {
+                // The PyTorch example's step: D on real, G forward, D on fake, D on the same
+                // fake for G's update, G backward. Backward passes cost twice their forward.
+                "train" => rows.push(row(name, "train, batch 64", Some(2.0 * BATCH as f64 * (3.0 * g_macs + 9.0 * d_macs)), BATCH)),
+                "sample" => {
+                    for batch in [1, BATCH] {
+                        let flops = 2.0 * batch as f64 * g_macs;
+                        rows.push(row(name, &format!("sample, batch {batch}"), Some(flops), batch));
+                    }
+                }
+                "frechet" => {}
+                other => return Err(format!("unknown bench task `{other}` (train, sample, frechet)")),
+            }
+        }
+        ours.push((config, trainer, data));
+    }
+    if suite.tasks.iter().any(|t| t == "frechet") {
+        rows.push(row("features 2048-d", "Fréchet distance, 10k v 10k", None, 0));
+    }
+    for row in &mut rows {
+        row.peers = peers
+            .iter()
+            .filter(|p| p.runtime == "torch" || row.task.starts_with("sample"))
+            .map(|p| (p.runtime.clone(), Vec::new()))
+            .collect();
+    }
+
+    for round in 0..suite.rounds {
+        eprintln!("round {}/{} …", round + 1, suite.rounds);
+        for row in &mut rows {
+            let peers_first = round % 2 == 1;
+            if peers_first {
+                time_peers(row, &mut peers, suite.reps)?;
+            }
+            let ms = time_ours(row, &suite, &mut ours)?;
+            row.ganvas.push(ms);
+            if !peers_first {
+                time_peers(row, &mut peers, suite.reps)?;
+            }
+        }
+    }
+    print_table(&rows, &suite, &peers, peak);
+    Ok(())
+}
+
+fn row(workload: &str, task: &str, flops: Option<f64>, images: usize) -> Row {
+    Row {
+        workload: workload.into(),
+        task: task.into(),
+        flops,
+        images,
+        ganvas: Vec::new(),
+        peers: Vec::new(),
+    }
+}
+
+fn load(path: &Path) -> Result<RunConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    RunConfig::from_toml(&text, &[]).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Multiply-adds per image of G's and D's forward passes.
+fn macs(model: &ModelConfig) -> Result<(f64, f64), String> {
+    match model {
+        ModelConfig::Dcgan(c) => Ok((
+            c.generator_macs().map_err(|e| e.to_string())? as f64,
+            c.discriminator_macs().map_err(|e| e.to_string())? as f64,
+        )),
+        _ => Err("the bench workloads are DCGANs".into()),
+    }
+}
+
+/// Milliseconds per call of ganvas on one row's task.
+fn time_ours(
+    row: &Row,
+    suite: &Suite,
+    ours: &mut [(RunConfig, Trainer, ImageSet)],
+) -> Result<f64, String> {
+    if row.task.starts_with("Fréchet") {
+        let origin = Instant::now();
+        let now = || origin.elapsed().as_secs_f64() * 1000.0;
+        let t = ganvas::metrics::bench::time_frechet(10_000, 2048, 1, &now)
+            .map_err(|e| e.to_string())?;
+        return Ok(t.statistics_ms + t.frechet_ms);
+    }
+    let index = suite
+        .workloads
+        .iter()
+        .position(|w| *w == row.workload)
+        .ok_or("workload vanished")?;
+    let (config, trainer, data) = &mut ours[index];
+    let reps = suite.reps;
+    if row.task.starts_with("train") {
+        if trainer.step == 0 {
+            for _ in 0..2 {
+                trainer.step(&*data).read(); // warm-up: allocations, caches
+            }
+        }
+        let start = Instant::now();
+        for _ in 0..reps {
+            trainer.step(&*data).read();
+        }
+        return Ok(start.elapsed().as_secs_f64() * 1000.0 / reps as f64);
+    }
+    let generator = trainer.generator.valid();
+    let mut rng = Rng::new(2);
+    let mut call = || sample_once(&generator, &config.model, row.images, &mut rng, &suite.device);
+    call()?; // warm-up
+    let start = Instant::now();
+    for _ in 0..reps {
+        call()?;
+    }
+    Ok(start.elapsed().as_secs_f64() * 1000.0 / reps as f64)
+}
+
+/// Latents, G in evaluation mode, values back in host memory: what the peers time too.
+fn sample_once(
+    generator: &Generator,
+    model: &ModelConfig,
+    batch: usize,
+    rng: &mut Rng,
+    device: &Device,
+) -> Result<usize, String> {
+    let z = sample::latents(model, batch, None, rng);
+    let values = crate::output::generate(generator, &z, model.latent_dim(), None, device)?;
+    Ok(values.len())
+}
+
+fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), String> {
+    for (runtime, times) in &mut row.peers {
+        let peer = peers
+            .iter_mut()
+            .find(|p| p.runtime == *runtime)
+            .ok_or("peer vanished")?;
+        let request = if row.task.starts_with("train") {
+            json!({"task": "train", "workload": row.workload, "reps": reps})
+        } else if row.task.starts_with("sample") {
+            json!({"task": "sample", "workload": row.workload, "batch": row.images, "reps": reps})
+        } else {
+            json!({"task": "frechet", "n": 10_000, "dim": 2048, "reps": 1})
+        };
+        times.push(peer.number(&request, "ms")?);
+    }
+    Ok(())
+}
+
+/// The best of Burn's matmul on the bench device and the peers' `torch.mm`, in GFLOP/s.
+fn sgemm_peak(suite: &Suite, peers: &mut [Peer]) -> Result<Peak, String> {
+    let n = 2048;
+    let a = Tensor::<2>::random([n, n], Distribution::Default, &suite.device);
+    let b = Tensor::<2>::random([n, n], Distribution::Default, &suite.device);
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let c = a.clone().matmul(b.clone());
+        c.into_data();
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let ours = 2.0 * (n as f64).powi(3) / best / 1e9;
+    let torch = match peers.iter_mut().find(|p| p.runtime == "torch") {
+        Some(p) => Some(p.number(&json!({"task": "sgemm", "n": n, "reps": 5}), "gflops")?),
+        None => None,
+    };
+    Ok(Peak { ours, torch })
+}
+
+struct Peak {
+    ours: f64,
+    torch: Option<f64>,
+}
+
+impl Peak {
+    fn best(&self) -> f64 {
+        self.torch.map_or(self.ours, |t| t.max(self.ours))
+    }
+}
+
+fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+    }
+}
+
+fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: Peak) {
+    println!(
+        "ganvas bench — {} threads, {} rounds × {} reps, medians; device {:?}",
+        suite.threads, suite.rounds, suite.reps, suite.device
+    );
+    for peer in peers {
+        println!("peer {}: {}", peer.runtime, peer.info);
+    }
+    println!(
+        "SGEMM 2048³ f32: ganvas (Burn matmul) {:.1} GFLOP/s{}; peak = {:.1} GFLOP/s",
+        peak.ours,
+        peak.torch
+            .map_or(String::new(), |t| format!(", torch.mm {t:.1} GFLOP/s")),
+        peak.best()
+    );
+    println!(
+        "speed-up = peer time / ganvas time (above 1: ganvas is faster); % = FLOPs per second \
+         as a share of the SGEMM peak"
+    );
+    println!(
+        "| workload | task | GFLOP | ganvas ms | ganvas img/s | ganvas % peak | peer | peer ms | peer % peak | speed-up |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---|---:|---:|---:|");
+    let share = |flops: Option<f64>, ms: f64| {
+        flops.map_or("–".to_string(), |f| {
+            format!("{:.1}", 100.0 * f / (ms / 1000.0) / (peak.best() * 1e9))
+        })
+    };
+    for row in rows {
+        let ours = median(&row.ganvas);
+        let gflop = row.flops.map_or("–".into(), |f| format!("{:.2}", f / 1e9));
+        let rate = match row.images {
+            0 => "–".to_string(),
+            n => format!("{:.0}", n as f64 * 1000.0 / ours),
+        };
+        let ours_cells = format!(
+            "| {} | {} | {gflop} | {ours:.1} | {rate} | {} |",
+            row.workload,
+            row.task,
+            share(row.flops, ours)
+        );
+        if row.peers.is_empty() {
+            println!("{ours_cells} – | – | – | – |");
+        }
+        for (runtime, times) in &row.peers {
+            let theirs = median(times);
+            println!(
+                "{ours_cells} {runtime} | {theirs:.1} | {} | {:.2}× |",
+                share(row.flops, theirs),
+                theirs / ours
+            );
+        }
+    }
+}
