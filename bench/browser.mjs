@@ -1,7 +1,9 @@
 // Browser benchmark: wasm size, time to first samples after page load, sampling time for 1 and
 // 64 images, and ms per training step at batch 64 for DCGAN-32, on WebGPU (SwiftShader in
-// headless Chromium here) and on the CPU (WASM) fallback. Prints a table.
-//   node bench/browser.mjs            (after scripts/build-web.sh; needs tests/browser/node_modules)
+// headless Chromium here) and on the CPU (WASM) fallback; then sampling side by side with
+// onnxruntime-web and TensorFlow.js (bench/browser-peers.mjs). Prints tables.
+//   npm ci --prefix bench && node bench/browser.mjs   (after scripts/build-web.sh; needs tests/browser/node_modules)
+//   ROUNDS=3 STEPS=3 PEERS=0 (skip the side-by-side part)
 import { statSync, readFileSync, mkdtempSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { startServer } from '../scripts/serve.mjs';
+import { sideBySide } from './browser-peers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'tests/browser/package.json'));
@@ -69,6 +72,8 @@ await fidPage.goto(`${server.url}/www/index.html?backend=cpu`);
 await fidPage.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
 const frechet = await fidPage.evaluate(() => window.ganvas.client.call('benchFrechet', 10000, 2048));
 await fidPage.close();
+const peers = process.env.PEERS === '0' ? null
+  : await sideBySide(root, context, server, { rounds: Number(process.env.ROUNDS ?? 3) }).catch((e) => `side-by-side sampling failed: ${e.message}`);
 await context.close();
 server.close();
 
@@ -80,3 +85,4 @@ for (const r of rows) {
 console.log(`Fréchet distance 2048-d, 10k vs 10k, in the browser (wasm, one thread): statistics ` +
   `${frechet.statistics_ms.toFixed(0)} ms + distance ${frechet.frechet_ms.toFixed(0)} ms = ` +
   `${(frechet.statistics_ms + frechet.frechet_ms).toFixed(0)} ms`);
+if (peers) console.log(`\n${peers}`);

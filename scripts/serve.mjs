@@ -40,6 +40,23 @@ function send(response, status, text) {
   response.end(`${text}\n`);
 }
 
+/** The Inception-v3 weights converted by scripts/inception/setup.sh live outside the repository
+ * (87 MB, never committed); the page's "from this server" button fetches them here. */
+export const INCEPTION_ROUTE = '/inception-2015-12-05.safetensors';
+const INCEPTION_FILE = join(process.env.HOME ?? '', '.cache/ganvas/inception-2015-12-05.safetensors');
+
+async function serveInception(request, response) {
+  let info;
+  try {
+    info = await stat(INCEPTION_FILE);
+  } catch {
+    return send(response, 404, `no Inception weights at ${INCEPTION_FILE}: run bash scripts/inception/setup.sh once`);
+  }
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size, 'cache-control': 'no-store' });
+  if (request.method === 'HEAD') return response.end();
+  createReadStream(INCEPTION_FILE).pipe(response);
+}
+
 /** Serves the files under `root`. */
 function handler(root) {
   return async (request, response) => {
@@ -53,6 +70,7 @@ function handler(root) {
       response.writeHead(302, { location: '/www/' });
       return response.end();
     }
+    if (path === INCEPTION_ROUTE) return serveInception(request, response);
     // Resolve inside root only (no ../ escapes).
     let file = normalize(join(root, path));
     if (file !== root && !file.startsWith(root + sep)) return send(response, 403, 'forbidden');

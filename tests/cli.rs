@@ -298,3 +298,38 @@ fn a_killed_run_resumes_from_its_last_checkpoint() {
         .unwrap();
     assert_eq!(resumed, target);
 }
+
+#[test]
+fn bench_prints_the_reference_table_and_names_a_missing_peer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // ganvas alone (no Python needed): one round of one sampling call on the smallest workload.
+    let out = ganvas(
+        &[
+            "bench", "--peers", "", "--rounds", "1", "--steps", "1", "--workloads",
+            "dcgan32-grey", "--tasks", "sample", "--threads", "1",
+        ],
+        &root,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("SGEMM 2048³ f32"), "{stdout}");
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| dcgan32-grey | sample"))
+        .collect();
+    assert_eq!(rows.len(), 2, "batch 1 and 64: {stdout}");
+    // Batch 64 is 64 × 0.0349 GFLOP = 2.23 GFLOP, from the model's layer geometry.
+    assert!(rows[1].contains("| 2.23 |"), "{}", rows[1]);
+    let ms: f64 = rows[1].split('|').nth(4).unwrap().trim().parse().unwrap();
+    assert!(ms > 0.0 && ms.is_finite(), "{}", rows[1]);
+
+    // A peer whose Python does not exist: one clear error that says how to make it.
+    let out = ganvas(
+        &["bench", "--python", "/nonexistent/python", "--rounds", "1"],
+        &root,
+    );
+    assert_clear_error(&out, "bench/peers/setup.sh");
+    // An unknown workload names its missing config file.
+    let out = ganvas(&["bench", "--peers", "", "--workloads", "dcgan128"], &root);
+    assert_clear_error(&out, "bench/configs/dcgan128.toml");
+}

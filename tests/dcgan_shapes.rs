@@ -60,3 +60,22 @@ fn unsupported_shapes_are_refused_with_a_reason() {
         .unwrap_err();
     assert_eq!(err, ModelError::Channels(4));
 }
+
+#[test]
+fn multiply_adds_match_a_count_by_hand() {
+    // DCGAN-64 (ngf = ndf = 64, nz = 100): G 100·512·16 + 512·256·16·4² + 256·128·16·8²
+    // + 128·64·16·16² + 64·3·16·32²; D 3·64·16·32² + 64·128·16·16² + 128·256·16·8²
+    // + 256·512·16·4² + 512·16.
+    let c = DcganConfig::new(64, 3);
+    assert_eq!(c.generator_macs().unwrap(), 104_628_224);
+    assert_eq!(c.discriminator_macs().unwrap(), 103_817_216);
+    // 28×28 starts from 7×7: G 100·128·49 + 128·64·16·7² + 64·1·16·14²; D mirrors it,
+    // ending in a 7×7 convolution to one logit.
+    let c = DcganConfig::new(28, 1);
+    let g = 100 * 128 * 49 + 128 * 64 * 16 * 49 + 64 * 16 * 196;
+    let d = 64 * 16 * 196 + 64 * 128 * 16 * 49 + 128 * 49;
+    assert_eq!(c.generator_macs().unwrap(), g as u64);
+    assert_eq!(c.discriminator_macs().unwrap(), d as u64);
+    let bad = DcganConfig::new(48, 3);
+    assert!(bad.generator_macs().is_err());
+}

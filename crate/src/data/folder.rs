@@ -93,6 +93,11 @@ pub fn load_image_folder(dir: &Path, size: usize, channels: usize) -> Result<Ima
     Ok(set)
 }
 
+/// The image files directly in `dir`, in the order [`load_image_folder`] reads a flat folder.
+pub fn image_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+    Ok(list(dir)?.0)
+}
+
 /// Image files (sorted) and non-hidden sub-folders (sorted) directly in `dir`.
 fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), DataError> {
     let io_err = |source| DataError::Io {

@@ -26,6 +26,8 @@ pub mod images;
 pub mod toy;
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod emoji;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod fetch;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod folder;

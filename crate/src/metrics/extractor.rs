@@ -57,6 +57,7 @@ pub async fn extract_set_async(
     set: &ImageSet,
     batch: usize,
     device: &Device,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<FeatureSet, MetricError> {
     let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
     let indices: Vec<usize> = (0..set.len()).collect();
@@ -71,13 +72,15 @@ pub async fn extract_set_async(
             None => Vec::new(),
         };
         out.extend(&to_vec_async(features).await?, &logits);
+        progress(out.len());
     }
     Ok(out)
 }
 
 /// Features of `n` samples of `generator` (latents from `seed`, classes in turn for
 /// conditional models), quantised to 8-bit levels as saved images would be, with
-/// asynchronous read-backs.
+/// asynchronous read-backs, calling `progress(done)` after each batch.
+#[allow(clippy::too_many_arguments)]
 pub async fn extract_generated_async(
     extractor: &dyn Extractor,
     model: &ModelConfig,
@@ -86,6 +89,7 @@ pub async fn extract_generated_async(
     seed: u64,
     batch: usize,
     device: &Device,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<FeatureSet, MetricError> {
     let SampleShape::Image {
         channels,
@@ -125,6 +129,7 @@ pub async fn extract_generated_async(
         };
         out.extend(&to_vec_async(features).await?, &logits);
         start += count;
+        progress(start);
     }
     Ok(out)
 }

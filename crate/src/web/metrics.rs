@@ -78,7 +78,7 @@ impl Session {
             Some(real) if real.len() == n => real.clone(),
             _ => {
                 let subset = images.subset(&(0..n).collect::<Vec<_>>());
-                extract_set_async(extractor, &subset, 100, &self.device)
+                extract_set_async(extractor, &subset, 100, &self.device, &mut |_| {})
                     .await
                     .map_err(js_error)?
             }
@@ -91,6 +91,7 @@ impl Session {
             seed,
             100,
             &self.device,
+            &mut |_| {},
         )
         .await
         .map_err(js_error)?;

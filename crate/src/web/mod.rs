@@ -5,6 +5,7 @@
 
 mod backend;
 mod dto;
+mod inception;
 mod metrics;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -45,6 +46,10 @@ pub struct Session {
     extractor: Option<crate::metrics::domain::DomainExtractor>,
     /// Features of the first images of `images` on `extractor`, computed once.
     real_features: Option<crate::metrics::FeatureSet>,
+    /// Inception-v3 for the on-demand standard FID, when the page was given its weights.
+    inception: Option<crate::metrics::inception::Inception>,
+    /// Inception features of the first images of `images`, computed once.
+    real_inception: Option<crate::metrics::FeatureSet>,
 }
 
 #[wasm_bindgen]
@@ -61,6 +66,8 @@ impl Session {
             images: None,
             extractor: None,
             real_features: None,
+            inception: None,
+            real_inception: None,
         })
     }
 
@@ -358,6 +365,7 @@ impl Session {
         self.source = None;
         self.images = None;
         self.real_features = None;
+        self.real_inception = None;
     }
 
     fn current(&self) -> Result<(&RunConfig, &Trainer), JsError> {

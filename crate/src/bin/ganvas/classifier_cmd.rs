@@ -1,5 +1,6 @@
 //! `ganvas classifier`: trains a domain classifier (the feature extractor of the domain
-//! metrics) on an MNIST-family set, measures it on the test split and writes its weights file.
+//! metrics) on an MNIST-family set or on the emoji categories, measures it on the test split
+//! and writes its weights file.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,6 +19,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub enum DomainSet {
     FashionMnist,
     Mnist,
+    /// The emoji's Unicode categories, at 32×32 RGB (the shipped emoji GAN's size).
+    Emoji,
 }
 
 impl DomainSet {
@@ -26,16 +29,25 @@ impl DomainSet {
         match self {
             DomainSet::FashionMnist => "fashion-mnist",
             DomainSet::Mnist => "mnist",
+            DomainSet::Emoji => "emoji",
         }
     }
 
-    fn class_names(self) -> &'static [&'static str] {
-        match self {
-            DomainSet::FashionMnist => &FASHION_MNIST_CLASSES,
-            DomainSet::Mnist => &MNIST_CLASSES,
-        }
+    /// One split of the set, labelled.
+    fn load(self, dir: &Path, split: Split) -> Result<ImageSet, String> {
+        let loaded = match self {
+            DomainSet::FashionMnist => {
+                data::load_idx_dataset(dir, split, Some(&FASHION_MNIST_CLASSES))
+            }
+            DomainSet::Mnist => data::load_idx_dataset(dir, split, Some(&MNIST_CLASSES)),
+            DomainSet::Emoji => data::emoji::load_emoji_categories(dir, EMOJI_SIDE, split),
+        };
+        loaded.map_err(|e| format!("{e} (run `ganvas data fetch {}` first)", self.name()))
     }
 }
+
+/// Side of the emoji classifier's input: the shipped emoji GAN's resolution.
+const EMOJI_SIDE: usize = 32;
 
 #[derive(Args)]
 pub struct ClassifierArgs {
@@ -45,7 +57,7 @@ pub struct ClassifierArgs {
     /// Folder holding <set>/ as written by `ganvas data fetch <set>`.
     #[arg(long, default_value = "data")]
     data_dir: PathBuf,
-    /// Passes over the 60 000 training images.
+    /// Passes over the training images.
     #[arg(long, default_value_t = 3)]
     epochs: usize,
     /// Images per step.
@@ -75,12 +87,8 @@ pub fn run(args: ClassifierArgs) -> Result<(), String> {
     let device = crate::device::parse(&args.device)?;
     let set_name = args.data.name();
     let dir = args.data_dir.join(set_name);
-    let load = |split| {
-        data::load_idx_dataset(&dir, split, Some(args.data.class_names()))
-            .map_err(|e| format!("{e} (run `ganvas data fetch {set_name}` first)"))
-    };
-    let train = load(Split::Train)?;
-    let test = load(Split::Test)?;
+    let train = args.data.load(&dir, Split::Train)?;
+    let test = args.data.load(&dir, Split::Test)?;
     let config = DomainConfig {
         resolution: train.height,
         channels: train.channels,
@@ -108,7 +116,7 @@ pub fn run(args: ClassifierArgs) -> Result<(), String> {
     let classifier = trainer.classifier();
     let accuracy = domain::accuracy(&classifier, &test, 500).map_err(|e| e.to_string())?;
     println!(
-        "test accuracy: {:.2} % ({} of {} t10k images) after {} epochs in {:.0} s",
+        "test accuracy: {:.2} % ({} of {} test images) after {} epochs in {:.0} s",
         accuracy.rate() * 100.0,
         accuracy.correct,
         accuracy.total,
