@@ -59,7 +59,7 @@ pub fn run(suite: Suite) -> Result<(), String> {
         eprintln!("starting the {runtime} peer …");
         peers.push(Peer::start(&suite.python, &script, runtime, suite.threads)?);
     }
-    let peak = sgemm_peak(&suite, &mut peers)?;
+    let mut peak = sgemm_peak(&suite, &mut peers)?;
     let mut rows = Vec::new();
     let mut ours = Vec::new();
     for name in &suite.workloads {
@@ -107,6 +107,10 @@ pub fn run(suite: Suite) -> Result<(), String> {
 
     for round in 0..suite.rounds {
         eprintln!("round {}/{} …", round + 1, suite.rounds);
+        if round > 0 {
+            // The peak is the best SGEMM seen in any round: a busy moment must not lower it.
+            peak = peak.max(&sgemm_peak(&suite, &mut peers)?);
+        }
         for row in &mut rows {
             let peers_first = round % 2 == 1;
             if peers_first {
@@ -250,6 +254,16 @@ struct Peak {
 }
 
 impl Peak {
+    fn max(&self, other: &Peak) -> Peak {
+        Peak {
+            ours: self.ours.max(other.ours),
+            torch: match (self.torch, other.torch) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+
     fn best(&self) -> f64 {
         self.torch.map_or(self.ours, |t| t.max(self.ours))
     }
@@ -274,7 +288,7 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: Peak) {
         println!("peer {}: {}", peer.runtime, peer.info);
     }
     println!(
-        "SGEMM 2048³ f32: ganvas (Burn matmul) {:.1} GFLOP/s{}; peak = {:.1} GFLOP/s",
+        "SGEMM 2048³ f32, best over rounds: ganvas (Burn matmul) {:.1} GFLOP/s{}; peak = {:.1} GFLOP/s",
         peak.ours,
         peak.torch
             .map_or(String::new(), |t| format!(", torch.mm {t:.1} GFLOP/s")),
