@@ -30,7 +30,7 @@ pub use extractor::{Extractor, extract_set};
 pub use frechet::{Frechet, frechet_distance};
 pub use inception_score::{InceptionScore, inception_score};
 pub use kid::{Kid, KidParams, kid};
-pub use ms_ssim::{MsSsimParams, mean_pairwise_ms_ssim, ms_ssim};
+pub use ms_ssim::{ImageShape, MsSsimParams, mean_pairwise_ms_ssim, ms_ssim};
 pub use prdc::{Prdc, mean_pairwise_distance, prdc};
 pub use protocol::{MetricResult, Protocol};
 pub use stats::{FeatureStats, Gaussian};

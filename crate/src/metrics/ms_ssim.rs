@@ -18,6 +18,25 @@ use super::MetricError;
 use super::protocol::{MetricResult, Protocol};
 use crate::rng::Rng;
 
+/// Channels and size of the images compared (channel-major bytes, `len()` per image).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageShape {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+impl ImageShape {
+    /// Bytes per image.
+    pub fn len(&self) -> usize {
+        self.channels * self.height * self.width
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Window, scales and weights of an MS-SSIM protocol.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MsSsimParams {
@@ -194,18 +213,20 @@ fn ssim_cs(x: &Plane, y: &Plane, k: &[f64]) -> (f64, f64) {
     (ssim / n, cs / n)
 }
 
-/// MS-SSIM of two images of `channels × height × width` 8-bit levels (channel-major), the
-/// mean over channels.
+/// MS-SSIM of two images of 8-bit levels (channel-major), the mean over channels.
 pub fn ms_ssim(
     a: &[u8],
     b: &[u8],
-    channels: usize,
-    height: usize,
-    width: usize,
+    shape: ImageShape,
     params: &MsSsimParams,
 ) -> Result<f64, MetricError> {
+    let ImageShape {
+        channels,
+        height,
+        width,
+    } = shape;
     params.check(height, width)?;
-    let size = channels * height * width;
+    let size = shape.len();
     if a.len() != size || b.len() != size {
         return Err(MetricError::Shape(format!(
             "MS-SSIM: images of {} and {} values for {channels}×{height}×{width}",
@@ -241,22 +262,23 @@ pub fn ms_ssim(
     Ok(total / channels as f64)
 }
 
-/// Mean MS-SSIM over `pairs` random pairs of distinct images from `n` images of
-/// `channels × height × width` bytes each (row-major `pixels`), drawn with `seed`.
+/// Mean MS-SSIM over `pairs` random pairs of distinct images (`pixels`: whole images of
+/// `shape`, one after the other), drawn with `seed`.
 pub fn mean_pairwise_ms_ssim(
     pixels: &[u8],
-    channels: usize,
-    height: usize,
-    width: usize,
+    shape: ImageShape,
     pairs: usize,
     seed: u64,
     params: &MsSsimParams,
 ) -> Result<f64, MetricError> {
-    let size = channels * height * width;
+    let size = shape.len();
     if size == 0 || pixels.len() % size != 0 {
         return Err(MetricError::Shape(format!(
-            "{} bytes are not whole {channels}×{height}×{width} images",
-            pixels.len()
+            "{} bytes are not whole {}×{}×{} images",
+            pixels.len(),
+            shape.channels,
+            shape.height,
+            shape.width
         )));
     }
     let n = pixels.len() / size;
@@ -273,7 +295,7 @@ pub fn mean_pairwise_ms_ssim(
     for _ in 0..pairs {
         let i = rng.below(n);
         let j = (i + 1 + rng.below(n - 1)) % n; // any other image
-        sum += ms_ssim(image(i), image(j), channels, height, width, params)?;
+        sum += ms_ssim(image(i), image(j), shape, params)?;
     }
     Ok(sum / pairs as f64)
 }
@@ -281,21 +303,18 @@ pub fn mean_pairwise_ms_ssim(
 /// Pixel diversity of a real and a generated set under `params` ([`MsSsimParams::small`] for
 /// GAN-sized images): `ms_ssim` (mean MS-SSIM of `pairs` random fake pairs) and `ms_ssim_real`
 /// (the same on real pairs, the level to compare with), keyed `ms_ssim@pixels/0vN`.
-#[allow(clippy::too_many_arguments)]
 pub fn diversity_results(
     real: &[u8],
     fake: &[u8],
-    channels: usize,
-    height: usize,
-    width: usize,
+    shape: ImageShape,
     pairs: usize,
     seed: u64,
     params: &MsSsimParams,
 ) -> Result<Vec<MetricResult>, MetricError> {
-    let size = (channels * height * width).max(1);
+    let size = shape.len().max(1);
     let mut out = Vec::with_capacity(2);
     for (metric, pixels, is_real) in [("ms_ssim", fake, false), ("ms_ssim_real", real, true)] {
-        let value = mean_pairwise_ms_ssim(pixels, channels, height, width, pairs, seed, params)?;
+        let value = mean_pairwise_ms_ssim(pixels, shape, pairs, seed, params)?;
         let mut settings = params.describe();
         settings.push(("pairs".into(), pairs.to_string()));
         let n = pixels.len() / size;
@@ -314,6 +333,14 @@ pub fn diversity_results(
 mod tests {
     use super::*;
 
+    fn shape(channels: usize, side: usize) -> ImageShape {
+        ImageShape {
+            channels,
+            height: side,
+            width: side,
+        }
+    }
+
     fn noise(seed: u64, len: usize) -> Vec<u8> {
         let mut rng = Rng::new(seed);
         (0..len).map(|_| rng.below(256) as u8).collect()
@@ -322,7 +349,7 @@ mod tests {
     #[test]
     fn an_image_is_identical_to_itself() {
         let a = noise(1, 3 * 32 * 32);
-        let v = ms_ssim(&a, &a, 3, 32, 32, &MsSsimParams::small()).unwrap();
+        let v = ms_ssim(&a, &a, shape(3, 32), &MsSsimParams::small()).unwrap();
         assert!((v - 1.0).abs() < 1e-12, "{v}");
     }
 
@@ -330,8 +357,8 @@ mod tests {
     fn independent_noise_is_dissimilar_and_symmetric() {
         let (a, b) = (noise(1, 28 * 28), noise(2, 28 * 28));
         let p = MsSsimParams::small();
-        let ab = ms_ssim(&a, &b, 1, 28, 28, &p).unwrap();
-        let ba = ms_ssim(&b, &a, 1, 28, 28, &p).unwrap();
+        let ab = ms_ssim(&a, &b, shape(1, 28), &p).unwrap();
+        let ba = ms_ssim(&b, &a, shape(1, 28), &p).unwrap();
         assert!(ab < 0.2, "{ab}");
         assert!((ab - ba).abs() < 1e-12);
     }
@@ -342,8 +369,8 @@ mod tests {
         let collapsed: Vec<u8> = (0..20).flat_map(|_| one.clone()).collect();
         let varied = noise(4, 20 * 32 * 32);
         let p = MsSsimParams::small();
-        let c = mean_pairwise_ms_ssim(&collapsed, 1, 32, 32, 30, 0, &p).unwrap();
-        let v = mean_pairwise_ms_ssim(&varied, 1, 32, 32, 30, 0, &p).unwrap();
+        let c = mean_pairwise_ms_ssim(&collapsed, shape(1, 32), 30, 0, &p).unwrap();
+        let v = mean_pairwise_ms_ssim(&varied, shape(1, 32), 30, 0, &p).unwrap();
         assert!((c - 1.0).abs() < 1e-12 && v < 0.2, "{c} {v}");
     }
 
@@ -352,13 +379,13 @@ mod tests {
         let p = MsSsimParams::small();
         assert_eq!(p.min_side(), 25);
         let a = noise(1, 20 * 20);
-        let e = ms_ssim(&a, &a, 1, 20, 20, &p).unwrap_err().to_string();
+        let e = ms_ssim(&a, &a, shape(1, 20), &p).unwrap_err().to_string();
         assert!(e.contains("at least 25×25"), "{e}");
-        let e = ms_ssim(&a, &a[..10], 1, 20, 20, &MsSsimParams { window: 3, ..p })
+        let e = ms_ssim(&a, &a[..10], shape(1, 20), &MsSsimParams { window: 3, ..p })
             .unwrap_err()
             .to_string();
         assert!(e.contains("10 values"), "{e}");
-        let e = mean_pairwise_ms_ssim(&a, 1, 20, 20, 5, 0, &MsSsimParams::small())
+        let e = mean_pairwise_ms_ssim(&a, shape(1, 20), 5, 0, &MsSsimParams::small())
             .unwrap_err()
             .to_string();
         assert!(e.contains("MS-SSIM"), "{e}");

@@ -6,7 +6,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::dto::to_js;
-use super::{Session, js_error, no_model};
+use super::{Session, js_error};
 use crate::metrics::extractor::{extract_generated_async, extract_set_async};
 use crate::metrics::inception::{EXTRACTOR, FEATURES, Inception};
 use crate::metrics::{EvalSettings, evaluate};
@@ -51,11 +51,7 @@ impl Session {
         let inception = self.inception.as_ref().ok_or_else(|| {
             JsError::new("load the Inception weights first (inception-2015-12-05.safetensors)")
         })?;
-        let images = self
-            .images
-            .as_ref()
-            .ok_or_else(|| JsError::new("metrics need image data: choose a data set first"))?;
-        let (config, trainer) = self.run.as_ref().ok_or_else(no_model)?;
+        let (images, config, trainer) = self.metric_inputs()?;
         if n < 2 {
             return Err(JsError::new("an Inception FID needs at least 2 images per set"));
         }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::dto::to_js;
-use super::{Session, js_error, no_model};
+use super::{Session, js_error};
 use crate::data::idx::{parse_images, parse_labels};
 use crate::metrics::domain::DomainExtractor;
 use crate::metrics::extractor::{extract_generated_async, extract_set_async};
@@ -65,11 +65,7 @@ impl Session {
             .extractor
             .as_ref()
             .ok_or_else(|| JsError::new("load a domain classifier first (load_extractor)"))?;
-        let images = self
-            .images
-            .as_ref()
-            .ok_or_else(|| JsError::new("metrics need image data: choose a data set first"))?;
-        let (config, trainer) = self.run.as_ref().ok_or_else(no_model)?;
+        let (images, config, trainer) = self.metric_inputs()?;
         if n < 10 {
             return Err(JsError::new("evaluate needs at least 10 images"));
         }

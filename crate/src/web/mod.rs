@@ -368,6 +368,16 @@ impl Session {
         self.real_inception = None;
     }
 
+    /// The data images and the model that metrics compare, or what is missing.
+    fn metric_inputs(&self) -> Result<(&ImageSet, &RunConfig, &Trainer), JsError> {
+        let images = self
+            .images
+            .as_ref()
+            .ok_or_else(|| JsError::new("metrics need image data: choose a data set first"))?;
+        let (config, trainer) = self.current()?;
+        Ok((images, config, trainer))
+    }
+
     fn current(&self) -> Result<(&RunConfig, &Trainer), JsError> {
         self.run.as_ref().map(|(c, t)| (c, t)).ok_or_else(no_model)
     }

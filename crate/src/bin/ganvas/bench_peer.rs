@@ -82,8 +82,7 @@ impl Peer {
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        // Closing stdin ends the peer's loop; kill it if it does not exit.
-        let _ = self.input.flush();
+        // The peer holds no state worth a clean exit: stop it and reap it.
         if matches!(self.child.try_wait(), Ok(None)) {
             let _ = self.child.kill();
         }

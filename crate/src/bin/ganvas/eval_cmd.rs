@@ -9,7 +9,8 @@ use ganvas::data::{self, ImageSet, Split};
 use ganvas::files::read_checkpoint;
 use ganvas::metrics::protocol::parse_metrics;
 use ganvas::metrics::{
-    EvalSettings, Extractor, FeatureSet, MetricResult, MsSsimParams, evaluate, extract_set,
+    EvalSettings, Extractor, FeatureSet, ImageShape, MetricResult, MsSsimParams, evaluate,
+    extract_set,
 };
 use ganvas::model::{Generator, SampleShape};
 use ganvas::rng::Rng;
@@ -208,9 +209,11 @@ fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<Me
     ganvas::metrics::ms_ssim::diversity_results(
         &real.pixels,
         &fake.pixels,
-        real.channels,
-        real.height,
-        real.width,
+        ImageShape {
+            channels: real.channels,
+            height: real.height,
+            width: real.width,
+        },
         MS_SSIM_PAIRS,
         seed,
         &params,
