@@ -3,7 +3,7 @@
 //! `pytorch_msssim.ms_ssim`, the small-image protocol (7-pixel window, three scales) on real
 //! Fashion-MNIST test images through the package's own `_ssim`. CI only reads the fixtures.
 
-use ganvas::metrics::{MsSsimParams, ms_ssim};
+use ganvas::metrics::{ImageShape, MsSsimParams, ms_ssim};
 use safetensors::SafeTensors;
 use serde_json::Value;
 
@@ -38,9 +38,11 @@ fn ms_ssim_matches_pytorch_msssim() {
             let got = ms_ssim(
                 &a.data()[i * size..(i + 1) * size],
                 &b.data()[i * size..(i + 1) * size],
-                c,
-                h,
-                w,
+                ImageShape {
+                    channels: c,
+                    height: h,
+                    width: w,
+                },
                 &params,
             )
             .expect("ms-ssim");
