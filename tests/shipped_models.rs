@@ -53,7 +53,7 @@ fn every_shipped_model_loads_and_samples() {
             .valid()
             .forward(z, y)
             .into_data()
-            .to_vec()
+            .try_to_vec()
             .unwrap();
         assert!(
             values.iter().all(|v| v.is_finite()),
