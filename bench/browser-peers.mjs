@@ -37,13 +37,22 @@ async function ganvasPage(context, server, backend, toml) {
     return (await window.ganvas.client.call('backend')).kind;
   }, toml);
   if (kind !== backend) throw new Error(`asked for ${backend}, got ${kind}`);
-  return async (batch, reps) => page.evaluate(async ({ batch, reps }) => {
+  const run = async (batch, reps) => page.evaluate(async ({ batch, reps }) => {
     const c = window.ganvas.client;
     await c.call('sample', batch, 1, 0, -1); // warm-up
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) await c.call('sample', batch, i + 2, 0, -1);
     return (performance.now() - t0) / reps;
   }, { batch, reps });
+  // The part of every ganvas figure that is the page ↔ worker round trip: a call that does nothing.
+  run.roundTrip = () => page.evaluate(async () => {
+    const c = window.ganvas.client;
+    await c.call('backend');
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) await c.call('backend');
+    return (performance.now() - t0) / 20;
+  });
+  return run;
 }
 
 export async function sideBySide(root, context, server, { rounds = 3, log = console.error } = {}) {
@@ -103,6 +112,10 @@ export async function sideBySide(root, context, server, { rounds = 3, log = cons
     const [one, many] = [median(r.times[1]), median(r.times[64])];
     lines.push(`| ${r.name} | ${one.toFixed(1)} | ${many.toFixed(1)} | ${(64000 / many).toFixed(0)} | ` +
       `${(one / best(1)).toFixed(2)}× | ${(many / best(64)).toFixed(2)}× |`);
+  }
+  const cpu = runtimes.find((r) => r.name === 'ganvas cpu-wasm');
+  if (cpu?.run?.roundTrip) {
+    lines.push(`ganvas figures include the page ↔ worker round trip: ${(await cpu.run.roundTrip()).toFixed(2)} ms per call (a call that does nothing)`);
   }
   if (pageErrors.length) lines.push(`peers page errors: ${pageErrors.join('; ')}`);
   await peersPage.screenshot({ path: join(root, 'bench/web/generated/peers.png'), fullPage: true });

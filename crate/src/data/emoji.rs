@@ -40,7 +40,9 @@ pub fn categories_from_package_json(json: &str) -> Result<Vec<(String, String)>,
     let entries: Vec<Value> = serde_json::from_str(json).map_err(|e| bad(&e.to_string()))?;
     let mut out = Vec::new();
     for entry in &entries {
-        let category = entry["category"].as_str().ok_or_else(|| bad("an entry has no category"))?;
+        let category = entry["category"]
+            .as_str()
+            .ok_or_else(|| bad("an entry has no category"))?;
         let mut add = |e: &Value| {
             if e["has_img_google"].as_bool() == Some(true) {
                 if let Some(image) = e["image"].as_str() {
@@ -74,7 +76,10 @@ pub fn load_emoji_categories(dir: &Path, size: usize, split: Split) -> Result<Im
     let mut keep = Vec::new();
     let mut labels = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
         let Some(category) = category_of.get(name.as_ref()) else {
             return Err(DataError::Missing {
                 path: table.clone(),

@@ -159,7 +159,12 @@ impl Plane {
         Plane {
             h: self.h,
             w: self.w,
-            v: self.v.iter().zip(&other.v).map(|(&a, &b)| f(a, b)).collect(),
+            v: self
+                .v
+                .iter()
+                .zip(&other.v)
+                .map(|(&a, &b)| f(a, b))
+                .collect(),
         }
     }
 
@@ -177,8 +182,7 @@ impl Plane {
                     for dx in 0..2 {
                         let sy = (2 * y + dy) as isize - ph as isize;
                         let sx = (2 * x + dx) as isize - pw as isize;
-                        if sy >= 0 && sx >= 0 && (sy as usize) < self.h && (sx as usize) < self.w
-                        {
+                        if sy >= 0 && sx >= 0 && (sy as usize) < self.h && (sx as usize) < self.w {
                             sum += self.v[sy as usize * self.w + sx as usize];
                         }
                     }

@@ -53,13 +53,19 @@ impl Session {
         })?;
         let (images, config, trainer) = self.metric_inputs()?;
         if n < 2 {
-            return Err(JsError::new("an Inception FID needs at least 2 images per set"));
+            return Err(JsError::new(
+                "an Inception FID needs at least 2 images per set",
+            ));
         }
         let n = n.min(images.len());
         let total = 2 * n;
         let report = |done: usize| {
             // A throwing callback must not abort the evaluation.
-            let _ = progress.call2(&JsValue::NULL, &(done as f64).into(), &(total as f64).into());
+            let _ = progress.call2(
+                &JsValue::NULL,
+                &(done as f64).into(),
+                &(total as f64).into(),
+            );
         };
         let real = match &self.real_inception {
             Some(real) if real.len() == n => {

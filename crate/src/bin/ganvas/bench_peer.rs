@@ -21,7 +21,12 @@ pub struct Peer {
 
 impl Peer {
     /// Starts `python script --runtime R --threads N` and asks for its info.
-    pub fn start(python: &Path, script: &Path, runtime: &str, threads: usize) -> Result<Self, String> {
+    pub fn start(
+        python: &Path,
+        script: &Path,
+        runtime: &str,
+        threads: usize,
+    ) -> Result<Self, String> {
         let mut child = Command::new(python)
             .arg(script)
             .args(["--runtime", runtime, "--threads", &threads.to_string()])

@@ -37,10 +37,33 @@ pub struct Suite {
     pub device: Device,
 }
 
+/// What one row times.
+#[derive(Clone, Copy, PartialEq)]
+enum Task {
+    /// One training step at the workload's batch.
+    Train,
+    /// One sampling call of this many images.
+    Sample(usize),
+    /// Statistics and Fréchet distance of two 10k × 2048 feature sets.
+    Frechet,
+}
+
+impl Task {
+    fn describe(self, batch: usize) -> String {
+        match self {
+            Task::Train => format!("train, batch {batch}"),
+            Task::Sample(n) => format!("sample, batch {n}"),
+            Task::Frechet => "Fréchet distance, 10k v 10k".into(),
+        }
+    }
+}
+
 /// One timed figure: ganvas's times and each peer's, per round.
 struct Row {
     workload: String,
-    task: String,
+    task: Task,
+    /// `task` as printed.
+    label: String,
     /// FLOPs per call (per step, per batch), when counted.
     flops: Option<f64>,
     /// Images per call.
@@ -49,8 +72,8 @@ struct Row {
     peers: Vec<(String, Vec<f64>)>,
 }
 
-/// The batch of every reference workload.
-const BATCH: usize = 64;
+/// The sampling batches timed: latency and throughput.
+const SAMPLE_BATCHES: [usize; 2] = [1, 64];
 
 pub fn run(suite: Suite) -> Result<(), String> {
     let script = suite.root.join("bench/peers/torch_peer.py");
@@ -74,33 +97,45 @@ pub fn run(suite: Suite) -> Result<(), String> {
             width,
         } = config.model.sample_shape()
         else {
-            return Err(format!("{}: the bench workloads are image models", path.display()));
+            return Err(format!(
+                "{}: the bench workloads are image models",
+                path.display()
+            ));
         };
         let data = ImageSet::random(256, channels, height, width, 0, &mut Rng::new(1));
+        let batch = config.train.batch;
         for task in &suite.tasks {
             match task.as_str() {
                 // The PyTorch example's step: D on real, G forward, D on fake, D on the same
                 // fake for G's update, G backward. Backward passes cost twice their forward.
-                "train" => rows.push(row(name, "train, batch 64", Some(2.0 * BATCH as f64 * (3.0 * g_macs + 9.0 * d_macs)), BATCH)),
+                "train" => {
+                    let flops = 2.0 * batch as f64 * (3.0 * g_macs + 9.0 * d_macs);
+                    rows.push(row(name, Task::Train, batch, Some(flops)));
+                }
                 "sample" => {
-                    for batch in [1, BATCH] {
-                        let flops = 2.0 * batch as f64 * g_macs;
-                        rows.push(row(name, &format!("sample, batch {batch}"), Some(flops), batch));
+                    for n in SAMPLE_BATCHES {
+                        let flops = 2.0 * n as f64 * g_macs;
+                        rows.push(row(name, Task::Sample(n), batch, Some(flops)));
                     }
                 }
                 "frechet" => {}
-                other => return Err(format!("unknown bench task `{other}` (train, sample, frechet)")),
+                other => {
+                    return Err(format!(
+                        "unknown bench task `{other}` (train, sample, frechet)"
+                    ));
+                }
             }
         }
         ours.push((config, trainer, data));
     }
     if suite.tasks.iter().any(|t| t == "frechet") {
-        rows.push(row("features 2048-d", "Fréchet distance, 10k v 10k", None, 0));
+        rows.push(row("features 2048-d", Task::Frechet, 0, None));
     }
     for row in &mut rows {
+        // PyTorch runs everything; ONNX Runtime only samples.
         row.peers = peers
             .iter()
-            .filter(|p| p.runtime == "torch" || row.task.starts_with("sample"))
+            .filter(|p| p.runtime == "torch" || matches!(row.task, Task::Sample(_)))
             .map(|p| (p.runtime.clone(), Vec::new()))
             .collect();
     }
@@ -127,12 +162,17 @@ pub fn run(suite: Suite) -> Result<(), String> {
     Ok(())
 }
 
-fn row(workload: &str, task: &str, flops: Option<f64>, images: usize) -> Row {
+fn row(workload: &str, task: Task, batch: usize, flops: Option<f64>) -> Row {
     Row {
         workload: workload.into(),
-        task: task.into(),
+        task,
+        label: task.describe(batch),
         flops,
-        images,
+        images: match task {
+            Task::Train => batch,
+            Task::Sample(n) => n,
+            Task::Frechet => 0,
+        },
         ganvas: Vec::new(),
         peers: Vec::new(),
     }
@@ -160,7 +200,7 @@ fn time_ours(
     suite: &Suite,
     ours: &mut [(RunConfig, Trainer, ImageSet)],
 ) -> Result<f64, String> {
-    if row.task.starts_with("Fréchet") {
+    if row.task == Task::Frechet {
         let origin = Instant::now();
         let now = || origin.elapsed().as_secs_f64() * 1000.0;
         let t = ganvas::metrics::bench::time_frechet(10_000, 2048, 1, &now)
@@ -174,7 +214,7 @@ fn time_ours(
         .ok_or("workload vanished")?;
     let (config, trainer, data) = &mut ours[index];
     let reps = suite.reps;
-    if row.task.starts_with("train") {
+    if row.task == Task::Train {
         if trainer.step == 0 {
             for _ in 0..2 {
                 trainer.step(&*data).read(); // warm-up: allocations, caches
@@ -188,7 +228,15 @@ fn time_ours(
     }
     let generator = trainer.generator.valid();
     let mut rng = Rng::new(2);
-    let mut call = || sample_once(&generator, &config.model, row.images, &mut rng, &suite.device);
+    let mut call = || {
+        sample_once(
+            &generator,
+            &config.model,
+            row.images,
+            &mut rng,
+            &suite.device,
+        )
+    };
     call()?; // warm-up
     let start = Instant::now();
     for _ in 0..reps {
@@ -216,12 +264,12 @@ fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), Stri
             .iter_mut()
             .find(|p| p.runtime == *runtime)
             .ok_or("peer vanished")?;
-        let request = if row.task.starts_with("train") {
-            json!({"task": "train", "workload": row.workload, "reps": reps})
-        } else if row.task.starts_with("sample") {
-            json!({"task": "sample", "workload": row.workload, "batch": row.images, "reps": reps})
-        } else {
-            json!({"task": "frechet", "n": 10_000, "dim": 2048, "reps": 1})
+        let request = match row.task {
+            Task::Train => json!({"task": "train", "workload": row.workload, "reps": reps}),
+            Task::Sample(n) => {
+                json!({"task": "sample", "workload": row.workload, "batch": n, "reps": reps})
+            }
+            Task::Frechet => json!({"task": "frechet", "n": 10_000, "dim": 2048, "reps": 1}),
         };
         times.push(peer.number(&request, "ms")?);
     }
@@ -317,7 +365,7 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: Peak) {
         let ours_cells = format!(
             "| {} | {} | {gflop} | {ours:.1} | {rate} | {} |",
             row.workload,
-            row.task,
+            row.label,
             share(row.flops, ours)
         );
         if row.peers.is_empty() {
