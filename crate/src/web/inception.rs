@@ -6,13 +6,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::dto::to_js;
+use super::metrics::Scorer;
 use super::{Session, js_error};
-use crate::metrics::extractor::{extract_generated_async, extract_set_async};
 use crate::metrics::inception::{EXTRACTOR, FEATURES, Inception};
-use crate::metrics::{EvalSettings, evaluate};
-
-/// Images per Inception batch: 299×299 activations are large, so batches stay small.
-const BATCH: usize = 8;
 
 #[derive(Serialize)]
 struct InceptionInfo {
@@ -48,18 +44,7 @@ impl Session {
         seed: u64,
         progress: &js_sys::Function,
     ) -> Result<JsValue, JsError> {
-        let inception = self.inception.as_ref().ok_or_else(|| {
-            JsError::new("load the Inception weights first (inception-2015-12-05.safetensors)")
-        })?;
-        let (images, config, trainer) = self.metric_inputs()?;
-        if n < 2 {
-            return Err(JsError::new(
-                "an Inception FID needs at least 2 images per set",
-            ));
-        }
-        let n = n.min(images.len());
-        let total = 2 * n;
-        let report = |done: usize| {
+        let mut report = |done: usize, total: usize| {
             // A throwing callback must not abort the evaluation.
             let _ = progress.call2(
                 &JsValue::NULL,
@@ -67,36 +52,7 @@ impl Session {
                 &(total as f64).into(),
             );
         };
-        let real = match &self.real_inception {
-            Some(real) if real.len() == n => {
-                report(n);
-                real.clone()
-            }
-            _ => {
-                let subset = images.subset(&(0..n).collect::<Vec<_>>());
-                extract_set_async(inception, &subset, BATCH, &self.device, &mut |d| report(d))
-                    .await
-                    .map_err(js_error)?
-            }
-        };
-        let fake = extract_generated_async(
-            inception,
-            &config.model,
-            &trainer.ema,
-            n,
-            seed,
-            BATCH,
-            &self.device,
-            &mut |d| report(n + d),
-        )
-        .await
-        .map_err(js_error)?;
-        let mut settings = EvalSettings::new(EXTRACTOR);
-        settings.kid.subsets = 20;
-        settings.kid.subset_size = n.min(500);
-        settings.kid.seed = seed;
-        let metrics = vec!["fid".to_string(), "kid".to_string()];
-        let results = evaluate(&real, &fake, &metrics, &settings).map_err(js_error)?;
+        let (results, real) = self.score(Scorer::Inception, n, seed, &mut report).await?;
         self.real_inception = Some(real);
         to_js(&results)
     }

@@ -11,7 +11,7 @@ use super::{Session, js_error};
 use crate::data::idx::{parse_images, parse_labels};
 use crate::metrics::domain::DomainExtractor;
 use crate::metrics::extractor::{extract_generated_async, extract_set_async};
-use crate::metrics::{EvalSettings, evaluate};
+use crate::metrics::{EvalSettings, Extractor, FeatureSet, MetricResult, evaluate};
 
 /// What the page shows about the loaded classifier.
 #[derive(Serialize)]
@@ -61,42 +61,7 @@ impl Session {
     /// the current data, on the loaded domain classifier: a list of results, each with its
     /// protocol (`fid@domain-fashion-mnist/500v500`, …).
     pub async fn evaluate(&mut self, n: usize, seed: u64) -> Result<JsValue, JsError> {
-        let extractor = self
-            .extractor
-            .as_ref()
-            .ok_or_else(|| JsError::new("load a domain classifier first (load_extractor)"))?;
-        let (images, config, trainer) = self.metric_inputs()?;
-        if n < 10 {
-            return Err(JsError::new("evaluate needs at least 10 images"));
-        }
-        let n = n.min(images.len());
-        let real = match &self.real_features {
-            Some(real) if real.len() == n => real.clone(),
-            _ => {
-                let subset = images.subset(&(0..n).collect::<Vec<_>>());
-                extract_set_async(extractor, &subset, 100, &self.device, &mut |_| {})
-                    .await
-                    .map_err(js_error)?
-            }
-        };
-        let fake = extract_generated_async(
-            extractor,
-            &config.model,
-            &trainer.ema,
-            n,
-            seed,
-            100,
-            &self.device,
-            &mut |_| {},
-        )
-        .await
-        .map_err(js_error)?;
-        let mut settings = EvalSettings::new(&extractor.name());
-        settings.kid.subsets = 20;
-        settings.kid.subset_size = n.min(500);
-        settings.kid.seed = seed;
-        let metrics: Vec<String> = LIVE_METRICS.iter().map(|m| m.to_string()).collect();
-        let results = evaluate(&real, &fake, &metrics, &settings).map_err(js_error)?;
+        let (results, real) = self.score(Scorer::Domain, n, seed, &mut |_, _| {}).await?;
         self.real_features = Some(real);
         to_js(&results)
     }
@@ -107,5 +72,94 @@ impl Session {
         let now = js_sys::Date::now;
         let timing = crate::metrics::bench::time_frechet(n, dim, 1, &now).map_err(js_error)?;
         to_js(&timing)
+    }
+}
+
+/// Which loaded feature extractor a score runs on.
+#[derive(Clone, Copy)]
+pub(super) enum Scorer {
+    /// The domain classifier: the live metrics, batches of 100.
+    Domain,
+    /// Inception-v3: standard FID and KID, batches of 8 (299×299 activations are large).
+    Inception,
+}
+
+impl Session {
+    /// Features of the first `n` data images (reused when computed before for `n`) and of `n`
+    /// EMA samples from `seed` on `scorer`'s extractor, then its metrics (KID on 20 subsets of
+    /// at most 500). `progress(done, total)` follows the images through the extractor, real
+    /// ones first. Returns the results and the real features, for the caller to keep.
+    pub(super) async fn score(
+        &self,
+        scorer: Scorer,
+        n: usize,
+        seed: u64,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(Vec<MetricResult>, FeatureSet), JsError> {
+        let (extractor, cached, batch, metrics, min): (&dyn Extractor, _, _, &[&str], _) =
+            match scorer {
+                Scorer::Domain => (
+                    self.extractor.as_ref().map(|e| e as &dyn Extractor).ok_or_else(|| {
+                        JsError::new("load a domain classifier first (load_extractor)")
+                    })?,
+                    self.real_features.as_ref(),
+                    100,
+                    &LIVE_METRICS,
+                    10,
+                ),
+                Scorer::Inception => (
+                    self.inception.as_ref().map(|e| e as &dyn Extractor).ok_or_else(|| {
+                        JsError::new(
+                            "load the Inception weights first (inception-2015-12-05.safetensors)",
+                        )
+                    })?,
+                    self.real_inception.as_ref(),
+                    8,
+                    &["fid", "kid"],
+                    2,
+                ),
+            };
+        let (images, config, trainer) = self.metric_inputs()?;
+        if n < min {
+            return Err(JsError::new(&format!(
+                "{} needs at least {min} images per set",
+                extractor.name()
+            )));
+        }
+        let n = n.min(images.len());
+        let total = 2 * n;
+        let real = match cached {
+            Some(real) if real.len() == n => {
+                progress(n, total);
+                real.clone()
+            }
+            _ => {
+                let subset = images.subset(&(0..n).collect::<Vec<_>>());
+                extract_set_async(extractor, &subset, batch, &self.device, &mut |done| {
+                    progress(done, total)
+                })
+                .await
+                .map_err(js_error)?
+            }
+        };
+        let fake = extract_generated_async(
+            extractor,
+            &config.model,
+            &trainer.ema,
+            n,
+            seed,
+            batch,
+            &self.device,
+            &mut |done| progress(n + done, total),
+        )
+        .await
+        .map_err(js_error)?;
+        let mut settings = EvalSettings::new(&extractor.name());
+        settings.kid.subsets = 20;
+        settings.kid.subset_size = n.min(500);
+        settings.kid.seed = seed;
+        let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
+        let results = evaluate(&real, &fake, &metrics, &settings).map_err(js_error)?;
+        Ok((results, real))
     }
 }
