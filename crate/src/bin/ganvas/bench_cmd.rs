@@ -3,11 +3,12 @@
 //! that config on one or more devices. Data are synthetic, of the right shape, so no data set
 //! is needed; figures are medians over rounds.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
 use ganvas::data::ImageSet;
+use ganvas::metrics::bench::FrechetTiming;
 use ganvas::model::SampleShape;
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
@@ -61,9 +62,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     let Some(config_path) = args.config.clone() else {
         return suite(args);
     };
-    let text = std::fs::read_to_string(&config_path)
-        .map_err(|e| format!("{}: {e}", config_path.display()))?;
-    let config = RunConfig::from_toml(&text, &args.overrides).map_err(|e| e.to_string())?;
+    let config = load_config(&config_path, &args.overrides)?;
     let source = synthetic(&config);
     let names: Vec<&str> = args.devices.split(',').map(str::trim).collect();
     let mut trainers = Vec::new();
@@ -82,11 +81,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     for _ in 0..args.rounds {
         for (trainer, times) in trainers.iter_mut().zip(&mut times) {
-            let start = Instant::now();
-            for _ in 0..args.steps {
-                trainer.step(source.as_ref()).read();
-            }
-            times.push(start.elapsed().as_secs_f64() * 1000.0 / args.steps as f64);
+            times.push(time_steps(trainer, source.as_ref(), args.steps));
         }
     }
     let batch = config.train.effective_batch();
@@ -95,9 +90,8 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         config.name, config.train.n_critic, args.steps, args.rounds
     );
     println!("{:<10} {:>10} {:>12}", "device", "ms/step", "images/s");
-    for (name, times) in names.iter().zip(&mut times) {
-        times.sort_by(f64::total_cmp);
-        let ms = times[times.len() / 2];
+    for (name, times) in names.iter().zip(&times) {
+        let ms = median(times);
         println!("{name:<10} {ms:>10.1} {:>12.0}", batch as f64 * 1000.0 / ms);
     }
     Ok(())
@@ -119,7 +113,10 @@ fn suite(args: BenchArgs) -> Result<(), String> {
         let home = std::env::var_os("HOME").unwrap_or_default();
         PathBuf::from(home).join(".cache/ganvas-py/venv/bin/python")
     });
-    let device_name = list(&args.devices).into_iter().next().unwrap_or("cpu".into());
+    let device_name = list(&args.devices)
+        .into_iter()
+        .next()
+        .unwrap_or("cpu".into());
     crate::bench_suite::run(crate::bench_suite::Suite {
         workloads: list(&args.workloads),
         tasks: list(&args.tasks),
@@ -133,8 +130,41 @@ fn suite(args: BenchArgs) -> Result<(), String> {
     })
 }
 
+/// A run config from a TOML file, with `--set` overrides; errors name the file.
+pub(crate) fn load_config(path: &Path, overrides: &[String]) -> Result<RunConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    RunConfig::from_toml(&text, overrides).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Milliseconds per training step over `steps` timed steps (after any warm-up by the caller).
+pub(crate) fn time_steps(trainer: &mut Trainer, source: &dyn Source, steps: usize) -> f64 {
+    let start = Instant::now();
+    for _ in 0..steps {
+        trainer.step(source).read();
+    }
+    start.elapsed().as_secs_f64() * 1000.0 / steps as f64
+}
+
+/// Statistics + Fréchet distance of `n` vs `n` synthetic `dim`-d features, timed natively.
+pub(crate) fn time_frechet(n: usize, dim: usize) -> Result<FrechetTiming, String> {
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_secs_f64() * 1000.0;
+    ganvas::metrics::bench::time_frechet(n, dim, 1, &now).map_err(|e| e.to_string())
+}
+
+/// The median of `times` (the mean of the middle two for an even count; NaN when empty).
+pub(crate) fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+    }
+}
+
 /// Random data of the model's sample shape (and classes).
-fn synthetic(config: &RunConfig) -> Box<dyn Source> {
+pub(crate) fn synthetic(config: &RunConfig) -> Box<dyn Source> {
     match config.model.sample_shape() {
         SampleShape::Points { .. } => Box::new(ToySource(ganvas::data::Toy::Gaussians8)),
         SampleShape::Image {
@@ -154,9 +184,7 @@ fn synthetic(config: &RunConfig) -> Box<dyn Source> {
 
 /// `ganvas bench-metrics`: the FID maths on synthetic features, timed.
 pub fn metrics(n: usize, dim: usize) -> Result<(), String> {
-    let origin = Instant::now();
-    let now = || origin.elapsed().as_secs_f64() * 1000.0;
-    let t = ganvas::metrics::bench::time_frechet(n, dim, 1, &now).map_err(|e| e.to_string())?;
+    let t = time_frechet(n, dim)?;
     println!(
         "Fréchet distance, {dim}-d, {n} vs {n} (f64, {} threads): statistics {:.0} ms, \
          distance {:.0} ms, total {:.0} ms (value {:.3})",

@@ -4,19 +4,19 @@
 //! treats every side alike. Each figure also reads as a percentage of this machine's measured
 //! SGEMM peak.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::module::Module;
 use burn::tensor::{Device, Distribution, Tensor};
-use ganvas::data::ImageSet;
-use ganvas::model::{Generator, ModelConfig, SampleShape};
+use ganvas::model::{Generator, ModelConfig};
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
 use ganvas::sample;
-use ganvas::train::Trainer;
+use ganvas::train::{Source, Trainer};
 use serde_json::json;
 
+use crate::bench_cmd::{load_config, median, synthetic, time_frechet, time_steps};
 use crate::bench_peer::Peer;
 
 /// What the suite runs.
@@ -87,22 +87,11 @@ pub fn run(suite: Suite) -> Result<(), String> {
     let mut ours = Vec::new();
     for name in &suite.workloads {
         let path = suite.root.join(format!("bench/configs/{name}.toml"));
-        let config = load(&path)?;
+        let config = load_config(&path, &[])?;
         let (g_macs, d_macs) = macs(&config.model)?;
         let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)
             .map_err(|e| e.to_string())?;
-        let SampleShape::Image {
-            channels,
-            height,
-            width,
-        } = config.model.sample_shape()
-        else {
-            return Err(format!(
-                "{}: the bench workloads are image models",
-                path.display()
-            ));
-        };
-        let data = ImageSet::random(256, channels, height, width, 0, &mut Rng::new(1));
+        let data = synthetic(&config);
         let batch = config.train.batch;
         for task in &suite.tasks {
             match task.as_str() {
@@ -178,11 +167,6 @@ fn row(workload: &str, task: Task, batch: usize, flops: Option<f64>) -> Row {
     }
 }
 
-fn load(path: &Path) -> Result<RunConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    RunConfig::from_toml(&text, &[]).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// Multiply-adds per image of G's and D's forward passes.
 fn macs(model: &ModelConfig) -> Result<(f64, f64), String> {
     match model {
@@ -198,13 +182,10 @@ fn macs(model: &ModelConfig) -> Result<(f64, f64), String> {
 fn time_ours(
     row: &Row,
     suite: &Suite,
-    ours: &mut [(RunConfig, Trainer, ImageSet)],
+    ours: &mut [(RunConfig, Trainer, Box<dyn Source>)],
 ) -> Result<f64, String> {
     if row.task == Task::Frechet {
-        let origin = Instant::now();
-        let now = || origin.elapsed().as_secs_f64() * 1000.0;
-        let t = ganvas::metrics::bench::time_frechet(10_000, 2048, 1, &now)
-            .map_err(|e| e.to_string())?;
+        let t = time_frechet(10_000, 2048)?;
         return Ok(t.statistics_ms + t.frechet_ms);
     }
     let index = suite
@@ -217,14 +198,10 @@ fn time_ours(
     if row.task == Task::Train {
         if trainer.step == 0 {
             for _ in 0..2 {
-                trainer.step(&*data).read(); // warm-up: allocations, caches
+                trainer.step(data.as_ref()).read(); // warm-up: allocations, caches
             }
         }
-        let start = Instant::now();
-        for _ in 0..reps {
-            trainer.step(&*data).read();
-        }
-        return Ok(start.elapsed().as_secs_f64() * 1000.0 / reps as f64);
+        return Ok(time_steps(trainer, data.as_ref(), reps));
     }
     let generator = trainer.generator.valid();
     let mut rng = Rng::new(2);
@@ -314,16 +291,6 @@ impl Peak {
 
     fn best(&self) -> f64 {
         self.torch.map_or(self.ours, |t| t.max(self.ours))
-    }
-}
-
-fn median(times: &[f64]) -> f64 {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
     }
 }
 
