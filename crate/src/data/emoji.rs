@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::folder::{image_files, load_image_folder};
+use super::folder::{image_files, load_image_files};
 use super::{DataError, ImageSet, Split};
 
 /// The categories learnt, in Unicode's order (the label is the index).
@@ -91,12 +91,12 @@ pub fn load_emoji_categories(dir: &Path, size: usize, split: Split) -> Result<Im
             continue;
         }
         if let Some(label) = EMOJI_CATEGORIES.iter().position(|c| c == category) {
-            keep.push(i);
+            keep.push(path.clone());
             labels.push(label as u32);
         }
     }
-    let mut set = load_image_folder(dir, size, 3)?.subset(&keep);
-    set.labels = Some(labels);
+    // Only this split's files are decoded.
+    let mut set = load_image_files(&keep, size, 3, Some(labels))?;
     set.class_names = EMOJI_CATEGORIES.iter().map(|c| c.to_string()).collect();
     Ok(set)
 }

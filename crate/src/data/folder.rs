@@ -27,16 +27,7 @@ const EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
 /// Loads every image under `dir` (see the [module docs](self)) as `size × size` images with
 /// `channels` 1 (grey, BT.601 luma) or 3 (RGB).
 pub fn load_image_folder(dir: &Path, size: usize, channels: usize) -> Result<ImageSet, DataError> {
-    if size == 0 || u32::try_from(size).is_err() {
-        return Err(DataError::InvalidImages(format!(
-            "image size {size} is not usable"
-        )));
-    }
-    if channels != 1 && channels != 3 {
-        return Err(DataError::InvalidImages(format!(
-            "{channels} channels requested; only 1 (grey) and 3 (RGB) are supported"
-        )));
-    }
+    check_request(size, channels)?;
     let (files, subdirs) = list(dir)?;
     let mut class_names = Vec::new();
     let mut class_files = Vec::new();
@@ -84,13 +75,49 @@ pub fn load_image_folder(dir: &Path, size: usize, channels: usize) -> Result<Ima
             });
         }
     };
-    let mut rgba = Vec::with_capacity(paths.len() * size * size * 4);
-    for path in &paths {
-        rgba.extend_from_slice(load_square(path, size as u32)?.as_raw());
-    }
-    let mut set = ImageSet::from_rgba(&rgba, paths.len(), size, size, channels, labels)?;
+    let mut set = decode(&paths, size, channels, labels)?;
     set.class_names = class_names;
     Ok(set)
+}
+
+/// Loads the image files `paths`, in that order, as [`load_image_folder`] loads a folder's,
+/// with optional `labels` (one per path).
+pub fn load_image_files(
+    paths: &[PathBuf],
+    size: usize,
+    channels: usize,
+    labels: Option<Vec<u32>>,
+) -> Result<ImageSet, DataError> {
+    check_request(size, channels)?;
+    decode(paths, size, channels, labels)
+}
+
+fn check_request(size: usize, channels: usize) -> Result<(), DataError> {
+    if size == 0 || u32::try_from(size).is_err() {
+        return Err(DataError::InvalidImages(format!(
+            "image size {size} is not usable"
+        )));
+    }
+    if channels != 1 && channels != 3 {
+        return Err(DataError::InvalidImages(format!(
+            "{channels} channels requested; only 1 (grey) and 3 (RGB) are supported"
+        )));
+    }
+    Ok(())
+}
+
+/// Decodes `paths` to `size × size` squares and gathers them into a set.
+fn decode(
+    paths: &[PathBuf],
+    size: usize,
+    channels: usize,
+    labels: Option<Vec<u32>>,
+) -> Result<ImageSet, DataError> {
+    let mut rgba = Vec::with_capacity(paths.len() * size * size * 4);
+    for path in paths {
+        rgba.extend_from_slice(load_square(path, size as u32)?.as_raw());
+    }
+    ImageSet::from_rgba(&rgba, paths.len(), size, size, channels, labels)
 }
 
 /// The image files directly in `dir`, in the order [`load_image_folder`] reads a flat folder.
