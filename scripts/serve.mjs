@@ -42,7 +42,7 @@ function send(response, status, text) {
 
 /** The Inception-v3 weights converted by scripts/inception/setup.sh live outside the repository
  * (87 MB, never committed); the page's "from this server" button fetches them here. */
-export const INCEPTION_ROUTE = '/inception-2015-12-05.safetensors';
+const INCEPTION_ROUTE = '/inception-2015-12-05.safetensors';
 const INCEPTION_FILE = join(process.env.HOME ?? '', '.cache/ganvas/inception-2015-12-05.safetensors');
 
 async function serveInception(request, response) {

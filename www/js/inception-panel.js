@@ -87,5 +87,4 @@ export function createInceptionPanel(client) {
   $('inception-file').onchange = (e) => fromFile(e.target.files[0]);
   $('inception-run').onclick = evaluate;
   update();
-  return { fromServer, fromFile, evaluate, get loaded() { return loaded; } };
 }

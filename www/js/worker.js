@@ -64,6 +64,11 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** `source` as bytes: a URL is fetched, an ArrayBuffer / Uint8Array is viewed as is. */
+async function bytesOf(source) {
+  return typeof source === 'string' ? fetchBytes(source) : new Uint8Array(source);
+}
+
 const methods = {
   async create(prefer = 'webgpu') {
     if (session) return session.backend();
@@ -85,7 +90,7 @@ const methods = {
 
   /** `source` is checkpoint bytes (ArrayBuffer / Uint8Array) or a URL to fetch them from. */
   async loadCheckpoint(source) {
-    const bytes = typeof source === 'string' ? await fetchBytes(source) : new Uint8Array(source);
+    const bytes = await bytesOf(source);
     return afterModelChange(need().load_checkpoint(bytes));
   },
 
@@ -128,7 +133,7 @@ const methods = {
 
   /** `source`: domain classifier bytes or a URL. */
   async loadExtractor(source) {
-    const bytes = typeof source === 'string' ? await fetchBytes(source) : new Uint8Array(source);
+    const bytes = await bytesOf(source);
     return need().load_extractor(bytes);
   },
 
@@ -136,7 +141,7 @@ const methods = {
 
   /** `source`: the Inception weights' bytes or a URL (the local server's copy). */
   async loadInception(source) {
-    const bytes = typeof source === 'string' ? await fetchBytes(source) : new Uint8Array(source);
+    const bytes = await bytesOf(source);
     return need().load_inception(bytes);
   },
   benchFrechet: (n, dim) => need().bench_frechet(n, dim),

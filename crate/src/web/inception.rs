@@ -30,11 +30,6 @@ impl Session {
         })
     }
 
-    /// Whether Inception weights are loaded.
-    pub fn has_inception(&self) -> bool {
-        self.inception.is_some()
-    }
-
     /// Standard FID and KID (Inception pool3) of `n` EMA samples from `seed` against the first
     /// `n` images of the current data. `progress(done, total)` is called after every batch of
     /// images (real ones first, then generated).
