@@ -10,10 +10,11 @@
 use burn::module::Module;
 use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Embedding, EmbeddingConfig, Initializer};
-use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::activation::{relu, tanh};
 use burn::tensor::{Device, Int, Tensor};
 use serde::{Deserialize, Serialize};
 
+use super::ops;
 use super::spectral::{ConvShape, NormConv2d};
 use super::{ModelError, Noise, at_least};
 
@@ -234,6 +235,24 @@ fn batch_norm(features: usize, device: &Device) -> BatchNorm {
     BatchNormConfig::new(features).init(device)
 }
 
+/// `conv.forward(x)` through our op layer for the geometry DCGAN builds (square stride and
+/// padding, no bias, no output padding, no dilation or groups); Burn's module otherwise.
+fn transposed_forward(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
+    let [stride, stride_w] = conv.stride;
+    let [padding, padding_w] = conv.padding;
+    let plain = conv.bias.is_none()
+        && stride == stride_w
+        && padding == padding_w
+        && conv.padding_out == [0, 0]
+        && conv.dilation == [1, 1]
+        && conv.groups == 1;
+    if plain {
+        ops::conv_transpose2d(x, conv.weight.val(), stride, padding)
+    } else {
+        conv.forward(x)
+    }
+}
+
 /// Transposed convolution, BatchNorm, ReLU.
 #[derive(Module, Debug)]
 struct UpBlock {
@@ -283,9 +302,9 @@ impl DcganGenerator {
         let h = input.reshape([batch, width, 1, 1]); // [B, L, 1, 1]
         // [B, L, 1, 1] → [B, 4w·…, base, base] → … doubling → [B, w, R/2, R/2]
         let h = self.blocks.iter().fold(h, |h, block| {
-            relu(block.norm.forward(block.conv.forward(h)))
+            relu(ops::batch_norm(&block.norm, transposed_forward(&block.conv, h)))
         });
-        let images = tanh(self.out.forward(h)); // [B, C, R, R]
+        let images = tanh(transposed_forward(&self.out, h)); // [B, C, R, R]
         images.reshape([batch, self.channels * self.resolution * self.resolution])
     }
 }
@@ -311,10 +330,10 @@ impl DcganDiscriminator {
         let h = self.blocks.iter().fold(x, |h, block| {
             let h = block.conv.forward(h);
             let h = match &block.norm {
-                Some(norm) => norm.forward(h),
+                Some(norm) => ops::batch_norm(norm, h),
                 None => h,
             };
-            leaky_relu(h, 0.2)
+            ops::leaky_relu(h, 0.2)
         });
         let logits = self.out.forward(h.clone()).reshape([batch]); // [B, 1, 1, 1] → [B]
         match (&self.embed, labels) {

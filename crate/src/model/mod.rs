@@ -9,6 +9,7 @@
 mod dcgan;
 mod mlp;
 pub mod named;
+pub mod ops;
 mod spectral;
 
 pub use dcgan::{DcganConfig, DcganDiscriminator, DcganGenerator};

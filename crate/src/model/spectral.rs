@@ -8,9 +8,9 @@
 use burn::module::{Module, Param};
 use burn::nn::Initializer;
 use burn::nn::conv::Conv2dConfig;
-use burn::tensor::module::conv2d;
-use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor};
+
+use super::ops::conv2d;
 
 /// A convolution `[B, in, H, W] → [B, out, H', W']` with square kernel, stride and padding.
 #[derive(Module, Debug)]
@@ -74,13 +74,8 @@ impl NormConv2d {
             }
             None => self.weight.val(),
         };
-        let options = ConvOptions::new_with_padding(
-            [self.stride; 2],
-            [(self.padding, self.padding); 2],
-            [1, 1],
-            1,
-        );
-        conv2d(input, weight, Some(self.bias.val()), options)
+        let out = self.bias.dims()[0];
+        conv2d(input, weight, self.stride, self.padding) + self.bias.val().reshape([1, out, 1, 1])
     }
 
     /// One power iteration: `u ← normalise(W normalise(Wᵀ u))`, outside the autodiff graph.

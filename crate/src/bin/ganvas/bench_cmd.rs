@@ -39,8 +39,9 @@ pub struct BenchArgs {
     /// Suite: tasks, comma-separated: train, sample, frechet.
     #[arg(long, default_value = "train,sample,frechet")]
     tasks: String,
-    /// Suite: peers, comma-separated: torch, onnxruntime (empty: ganvas alone).
-    #[arg(long, default_value = "torch,onnxruntime")]
+    /// Suite: peers, comma-separated: torch, onnxruntime, burn (ganvas on Burn's own CPU ops,
+    /// in-process); empty: ganvas alone.
+    #[arg(long, default_value = "torch,onnxruntime,burn")]
     peers: String,
     /// Suite: CPU threads for ganvas and the peers (default: all cores).
     #[arg(long)]

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::tensor::{Device, Distribution, Tensor};
+use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{Generator, ModelConfig};
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
@@ -25,7 +26,8 @@ pub struct Suite {
     pub workloads: Vec<String>,
     /// `train`, `sample` (batch 1 and 64), `frechet`.
     pub tasks: Vec<String>,
-    /// Peer runtimes: `torch`, `onnxruntime`.
+    /// Peer runtimes: `torch`, `onnxruntime`, and `burn` (ganvas itself with Burn's CPU ops in
+    /// place of our kernels: the speed-up of our op layer, measured in the same rounds).
     pub peers: Vec<String>,
     pub rounds: usize,
     /// Training steps (or sampling calls) per timing.
@@ -78,7 +80,8 @@ const SAMPLE_BATCHES: [usize; 2] = [1, 64];
 pub fn run(suite: Suite) -> Result<(), String> {
     let script = suite.root.join("bench/peers/torch_peer.py");
     let mut peers = Vec::new();
-    for runtime in &suite.peers {
+    let burn_ops = suite.peers.iter().any(|p| p == BURN);
+    for runtime in suite.peers.iter().filter(|p| *p != BURN) {
         eprintln!("starting the {runtime} peer …");
         peers.push(Peer::start(&suite.python, &script, runtime, suite.threads)?);
     }
@@ -127,6 +130,9 @@ pub fn run(suite: Suite) -> Result<(), String> {
             .filter(|p| p.runtime == "torch" || matches!(row.task, Task::Sample(_)))
             .map(|p| (p.runtime.clone(), Vec::new()))
             .collect();
+        if burn_ops && row.task != Task::Frechet {
+            row.peers.push((BURN.to_string(), Vec::new()));
+        }
     }
 
     for round in 0..suite.rounds {
@@ -139,10 +145,12 @@ pub fn run(suite: Suite) -> Result<(), String> {
             let peers_first = round % 2 == 1;
             if peers_first {
                 time_peers(row, &mut peers, suite.reps)?;
+                time_burn_ops(row, &suite, &mut ours)?;
             }
             let ms = time_ours(row, &suite, &mut ours)?;
             row.ganvas.push(ms);
             if !peers_first {
+                time_burn_ops(row, &suite, &mut ours)?;
                 time_peers(row, &mut peers, suite.reps)?;
             }
         }
@@ -235,8 +243,29 @@ fn sample_once(
     Ok(values.len())
 }
 
+/// The in-process peer: ganvas with Burn's CPU ops instead of our kernels.
+const BURN: &str = "burn";
+
+/// Times the row with [`Kernels::Burn`] when the `burn` peer was asked for.
+fn time_burn_ops(
+    row: &mut Row,
+    suite: &Suite,
+    ours: &mut [(RunConfig, Trainer, Box<dyn Source>)],
+) -> Result<(), String> {
+    if !row.peers.iter().any(|(name, _)| name == BURN) {
+        return Ok(());
+    }
+    ops::set_kernels(Kernels::Burn);
+    let ms = time_ours(row, suite, ours);
+    ops::set_kernels(Kernels::Ganvas);
+    if let Some((_, times)) = row.peers.iter_mut().find(|(name, _)| name == BURN) {
+        times.push(ms?);
+    }
+    Ok(())
+}
+
 fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), String> {
-    for (runtime, times) in &mut row.peers {
+    for (runtime, times) in row.peers.iter_mut().filter(|(name, _)| name != BURN) {
         let peer = peers
             .iter_mut()
             .find(|p| p.runtime == *runtime)
@@ -301,6 +330,9 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: Peak) {
     );
     for peer in peers {
         println!("peer {}: {}", peer.runtime, peer.info);
+    }
+    if suite.peers.iter().any(|p| p == BURN) {
+        println!("peer {BURN}: ganvas with Burn 0.22.1's Flex ops and autodiff's generic backward (no op layer)");
     }
     println!(
         "SGEMM 2048³ f32, best over rounds: ganvas (Burn matmul) {:.1} GFLOP/s{}; peak = {:.1} GFLOP/s",

@@ -1,0 +1,214 @@
+//! The shape of one convolution, in the convolution's own direction (input → output). A
+//! transposed convolution is described by the convolution it is the adjoint of.
+
+use burn::backend::TensorMetadata;
+use burn::backend::flex::FlexTensor;
+use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
+
+/// Images per tile are chosen so that one tile's column matrix stays below this many floats
+/// (16 MB): large enough that every GEMM is wide, small enough to stay in memory at batch 1000.
+const COLUMN_FLOATS: usize = 1 << 22;
+
+/// `[B, Ci, H, W]` ⊛ `[Co, Ci, kh, kw]` (stride `sh, sw`, zero padding `ph, pw`) → `[B, Co, Ho, Wo]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvGeometry {
+    pub batch: usize,
+    pub c_in: usize,
+    pub h_in: usize,
+    pub w_in: usize,
+    pub c_out: usize,
+    pub h_out: usize,
+    pub w_out: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub ph: usize,
+    pub pw: usize,
+}
+
+fn dims4(t: &FlexTensor) -> Option<[usize; 4]> {
+    let shape = t.shape();
+    shape.as_slice().try_into().ok()
+}
+
+/// Output side of a convolution, `None` when the kernel does not fit the padded input.
+fn conv_out(input: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
+    Some((input + 2 * padding).checked_sub(kernel)? / stride + 1)
+}
+
+impl ConvGeometry {
+    /// The geometry of `conv2d(x, weight, options)`, or `None` when our kernels do not cover it
+    /// (dilation, groups, asymmetric padding, mismatched channels).
+    pub fn conv(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> Option<Self> {
+        let [batch, c_in, h_in, w_in] = dims4(x)?;
+        let [c_out, c_in_w, kh, kw] = dims4(weight)?;
+        let [(ph, ph_end), (pw, pw_end)] = options.padding;
+        if options.dilation != [1, 1] || options.groups != 1 || c_in != c_in_w {
+            return None;
+        }
+        if ph != ph_end || pw != pw_end {
+            return None;
+        }
+        let [sh, sw] = options.stride;
+        Some(Self {
+            batch,
+            c_in,
+            h_in,
+            w_in,
+            c_out,
+            h_out: conv_out(h_in, kh, sh, ph)?,
+            w_out: conv_out(w_in, kw, sw, pw)?,
+            kh,
+            kw,
+            sh,
+            sw,
+            ph,
+            pw,
+        })
+        .filter(|g| g.is_supported())
+    }
+
+    /// The convolution whose input gradient is `conv_transpose2d(x, weight, options)`:
+    /// its input is the transposed op's output, its output the transposed op's input.
+    pub fn transposed(
+        x: &FlexTensor,
+        weight: &FlexTensor,
+        options: &ConvTransposeOptions<2>,
+    ) -> Option<Self> {
+        let [batch, c_in_t, h, w] = dims4(x)?;
+        let [c_in_w, c_out_t, kh, kw] = dims4(weight)?;
+        if options.dilation != [1, 1] || options.groups != 1 || c_in_t != c_in_w {
+            return None;
+        }
+        let [sh, sw] = options.stride;
+        let [ph, pw] = options.padding;
+        let [oh, ow] = options.padding_out;
+        if oh >= sh || ow >= sw {
+            return None;
+        }
+        let side = |input: usize, stride: usize, kernel: usize, pad: usize, out_pad: usize| {
+            ((input.checked_sub(1)? * stride) + kernel + out_pad).checked_sub(2 * pad)
+        };
+        let g = Self {
+            batch,
+            c_in: c_out_t,
+            h_in: side(h, sh, kh, ph, oh)?,
+            w_in: side(w, sw, kw, pw, ow)?,
+            c_out: c_in_t,
+            h_out: h,
+            w_out: w,
+            kh,
+            kw,
+            sh,
+            sw,
+            ph,
+            pw,
+        };
+        // The convolution over the transposed op's output must land back on its input.
+        let consistent = conv_out(g.h_in, kh, sh, ph) == Some(h) && conv_out(g.w_in, kw, sw, pw) == Some(w);
+        (consistent && g.is_supported()).then_some(g)
+    }
+
+    /// As [`ConvGeometry::transposed`], from the gradient of the transposed op's output.
+    pub fn transposed_from_output(
+        grad: &FlexTensor,
+        weight: &FlexTensor,
+        options: &ConvTransposeOptions<2>,
+    ) -> Option<Self> {
+        let [batch, c_out_t, h_in, w_in] = dims4(grad)?;
+        let [c_in_t, c_out_w, kh, kw] = dims4(weight)?;
+        if options.dilation != [1, 1] || options.groups != 1 || c_out_t != c_out_w {
+            return None;
+        }
+        if options.padding_out != [0, 0] {
+            return None;
+        }
+        let [sh, sw] = options.stride;
+        let [ph, pw] = options.padding;
+        Some(Self {
+            batch,
+            c_in: c_out_t,
+            h_in,
+            w_in,
+            c_out: c_in_t,
+            h_out: conv_out(h_in, kh, sh, ph)?,
+            w_out: conv_out(w_in, kw, sw, pw)?,
+            kh,
+            kw,
+            sh,
+            sw,
+            ph,
+            pw,
+        })
+        .filter(|g| g.is_supported())
+    }
+
+    /// Padding smaller than the kernel (so every output pixel sees at least one input pixel)
+    /// and non-zero strides and sizes.
+    fn is_supported(&self) -> bool {
+        self.sh > 0 && self.sw > 0 && self.ph < self.kh && self.pw < self.kw
+            && self.kh > 0 && self.kw > 0
+    }
+
+    /// Rows of the column matrix: `Ci·kh·kw`.
+    pub fn k(&self) -> usize {
+        self.c_in * self.kh * self.kw
+    }
+
+    /// Output pixels per image and channel.
+    pub fn p_out(&self) -> usize {
+        self.h_out * self.w_out
+    }
+
+    /// Input pixels per image and channel.
+    pub fn p_in(&self) -> usize {
+        self.h_in * self.w_in
+    }
+
+    /// `(first image, images)` of each tile of the batch.
+    pub fn tiles(&self) -> impl Iterator<Item = (usize, usize)> + use<> {
+        let per_image = (self.k() * self.p_out()).max(self.c_out * self.p_out()).max(1);
+        let t = (COLUMN_FLOATS / per_image).clamp(1, self.batch.max(1));
+        let batch = self.batch;
+        (0..batch).step_by(t).map(move |b0| (b0, t.min(batch - b0)))
+    }
+
+    /// Output columns `wo` whose input column `wo·sw + j − pw` lies inside the image.
+    pub fn valid_w(&self, j: usize) -> std::ops::Range<usize> {
+        valid(self.w_in, self.w_out, self.sw, self.pw, j)
+    }
+
+    /// The input row under output row `ho` and kernel row `i`, if inside the image.
+    pub fn input_row(&self, ho: usize, i: usize) -> Option<usize> {
+        (ho * self.sh + i).checked_sub(self.ph).filter(|&ih| ih < self.h_in)
+    }
+}
+
+fn valid(input: usize, output: usize, stride: usize, pad: usize, j: usize) -> std::ops::Range<usize> {
+    let lo = pad.saturating_sub(j).div_ceil(stride);
+    let hi = (input + pad).saturating_sub(j).div_ceil(stride).min(output);
+    lo..hi.max(lo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid;
+
+    #[test]
+    fn valid_columns_match_a_direct_scan() {
+        for (input, kernel, stride, pad) in [(8, 4, 2, 1), (5, 3, 1, 1), (4, 4, 1, 0), (7, 4, 2, 1), (1, 4, 1, 0)] {
+            let output = (input + 2 * pad - kernel) / stride + 1;
+            for j in 0..kernel {
+                let expected: Vec<usize> = (0..output)
+                    .filter(|&wo| {
+                        let iw = (wo * stride + j) as isize - pad as isize;
+                        iw >= 0 && (iw as usize) < input
+                    })
+                    .collect();
+                let got: Vec<usize> = valid(input, output, stride, pad, j).collect();
+                assert_eq!(got, expected, "input {input} kernel {kernel} stride {stride} pad {pad} j {j}");
+            }
+        }
+    }
+}
