@@ -4,7 +4,10 @@
 //! (autodiff's generic backward), in alternating rounds; milliseconds, GFLOP/s and % of this
 //! machine's SGEMM peak (the best of five 2048³ products in this run).
 //!
-//!     cargo run --release --example layers [-- --rounds 5 --batch 64]
+//!     cargo run --release --example layers [-- --rounds 5 --batch 64 --only "D 32" --ours-only]
+//!
+//! `--only TEXT` keeps the layers whose name contains TEXT; `--ours-only` skips Burn's side (for
+//! profiling our kernels alone).
 
 use std::time::Instant;
 
@@ -57,6 +60,15 @@ fn arg(name: &str, default: usize) -> usize {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
+fn text(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -118,7 +130,9 @@ fn main() {
     println!("| layer | pass | GFLOP | ganvas ms | ganvas GFLOP/s | % peak | Burn ops ms | speed-up |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let mut totals = [0f64; 2];
-    for l in &LAYERS {
+    let only = text("--only");
+    let ours_only = flag("--ours-only");
+    for l in LAYERS.iter().filter(|l| only.as_ref().is_none_or(|o| l.name.contains(o.as_str()))) {
         let out_side = if l.transposed {
             (l.side - 1) * l.stride + l.kernel - 2 * l.padding
         } else {
@@ -131,6 +145,10 @@ fn main() {
         for round in 0..rounds {
             let order = if round % 2 == 0 { [true, false] } else { [false, true] };
             for is_ours in order {
+                if ours_only && !is_ours {
+                    burn.push([f64::NAN; 3]);
+                    continue;
+                }
                 ops::set_kernels(if is_ours { Kernels::Ganvas } else { Kernels::Burn });
                 let t = time_layer(l, batch, &device);
                 if is_ours { ours.push(t) } else { burn.push(t) }

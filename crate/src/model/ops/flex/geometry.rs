@@ -7,7 +7,7 @@ use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
 /// Images per tile are chosen so that one tile's column matrix stays below this many floats
 /// (16 MB): large enough that every GEMM is wide, small enough to stay in memory at batch 1000.
-const COLUMN_FLOATS: usize = 1 << 22;
+const COLUMN_FLOATS: usize = 1 << 20;
 
 /// `[B, Ci, H, W]` ⊛ `[Co, Ci, kh, kw]` (stride `sh, sw`, zero padding `ph, pw`) → `[B, Co, Ho, Wo]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
