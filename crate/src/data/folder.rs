@@ -16,10 +16,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use image::imageops::{self, FilterType};
-use image::{ImageReader, RgbaImage};
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader, RgbaImage};
 
 use super::images::over_white;
 use super::{DataError, ImageSet};
+use crate::limits;
 
 /// Extensions (lower case) of the files that are loaded.
 const EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
@@ -93,11 +96,13 @@ pub fn load_image_files(
 }
 
 fn check_request(size: usize, channels: usize) -> Result<(), DataError> {
-    if size == 0 || u32::try_from(size).is_err() {
+    if size == 0 {
         return Err(DataError::InvalidImages(format!(
             "image size {size} is not usable"
         )));
     }
+    limits::at_most("image size", size as u64, limits::IMAGE_SIZE as u64)
+        .map_err(|e| DataError::InvalidImages(e.to_string()))?;
     if channels != 1 && channels != 3 {
         return Err(DataError::InvalidImages(format!(
             "{channels} channels requested; only 1 (grey) and 3 (RGB) are supported"
@@ -159,18 +164,59 @@ fn is_image_name(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
 }
 
+/// The largest image file read (256 MiB).
+const IMAGE_FILE_BYTES: u64 = 256 << 20;
+
+/// The message of a bounded read's error without its path (the caller names the file).
+fn invalid_reason(e: crate::files::FileError) -> String {
+    match e {
+        crate::files::FileError::Io { source, .. } => source.to_string(),
+        crate::files::FileError::Invalid { message, .. } => message,
+    }
+}
+
+/// Whether a JPEG stream ends its last scan: an end-of-image marker (`FF D9`) after the last
+/// start-of-scan marker (`FF DA`). Entropy-coded data never holds `FF` followed by a marker
+/// byte (it is stuffed as `FF 00`), so a file cut inside the scan has no `FF D9` after it;
+/// decoders would fill the missing part with grey instead of failing.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    let last_end = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    match (last_scan, last_end) {
+        (Some(scan), Some(end)) => end > scan,
+        _ => false,
+    }
+}
+
 /// Decodes `path` and returns it opaque on white, shorter side resized to `size`, centre-cropped.
 fn load_square(path: &Path, size: u32) -> Result<RgbaImage, DataError> {
     let image_err = |reason: String| DataError::Image {
         path: path.to_path_buf(),
         reason,
     };
-    let decoded = ImageReader::open(path)
-        .map_err(|e| image_err(e.to_string()))?
-        .with_guessed_format()
-        .map_err(|e| image_err(e.to_string()))?
-        .decode()
+    let bytes = crate::files::read_bounded(path, IMAGE_FILE_BYTES, "image file")
+        .map_err(|e| image_err(invalid_reason(e)))?;
+    let reader = || {
+        ImageReader::new(Cursor::new(bytes.as_slice()))
+            .with_guessed_format()
+            .map_err(|e| image_err(e.to_string()))
+    };
+    // The header's dimensions, checked before anything of that size is allocated.
+    let (w, h) = reader()?
+        .into_dimensions()
         .map_err(|e| image_err(e.to_string()))?;
+    limits::check_image(u64::from(w), u64::from(h)).map_err(|e| image_err(e.to_string()))?;
+    let mut reader = reader()?;
+    if reader.format() == Some(ImageFormat::Jpeg) && !jpeg_is_complete(&bytes) {
+        return Err(image_err(
+            "truncated JPEG: no end-of-image marker after the last scan".into(),
+        ));
+    }
+    let mut decode_limits = image::Limits::default();
+    decode_limits.max_image_width = Some(w);
+    decode_limits.max_image_height = Some(h);
+    reader.limits(decode_limits);
+    let decoded = reader.decode().map_err(|e| image_err(e.to_string()))?;
     let mut img = decoded.to_rgba8();
     for px in img.pixels_mut() {
         let [r, g, b, a] = px.0;
@@ -190,6 +236,8 @@ fn load_square(path: &Path, size: u32) -> Result<RgbaImage, DataError> {
     } else {
         (scale(w, h), u64::from(size))
     };
+    limits::at_most("resized image pixels", nw.saturating_mul(nh), limits::IMAGE_PIXELS)
+        .map_err(|e| image_err(format!("{e} ({w}×{h} is too elongated for {size}×{size})")))?;
     let (nw, nh) = (
         u32::try_from(nw).map_err(|_| image_err("too elongated to resize".into()))?,
         u32::try_from(nh).map_err(|_| image_err("too elongated to resize".into()))?,
@@ -290,6 +338,54 @@ mod tests {
             "{msg}"
         );
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// The error message of loading the one file of a fresh folder, resized to 64.
+    fn load_error(name: &str, bytes: &[u8]) -> String {
+        let dir = temp_dir(&format!("one-{name}"));
+        fs::write(dir.join(name), bytes).expect("write");
+        let msg = load_image_folder(&dir, 64, 3)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let _ = fs::remove_dir_all(&dir);
+        msg
+    }
+
+    fn png(img: &RgbaImage) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).expect("PNG encodes");
+        out.into_inner()
+    }
+
+    #[test]
+    fn huge_or_elongated_images_are_refused_from_their_header() {
+        // A PNG header declaring 2,000,000 × 1 pixels, and a small real one too wide to resize.
+        let mut header = png(&RgbaImage::new(1, 1));
+        header[16..20].copy_from_slice(&2_000_000u32.to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(&header[12..29]); // IHDR chunk type and data
+        header[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+        let msg = load_error("wide.png", &header);
+        assert!(msg.contains("wide.png"), "{msg}");
+        assert!(msg.contains("image width = 2000000 exceeds the limit of 16384"), "{msg}");
+        let msg = load_error("long.png", &png(&RgbaImage::new(16_000, 1)));
+        assert!(msg.contains("resized image pixels = 65536000 exceeds"), "{msg}");
+    }
+
+    #[test]
+    fn a_truncated_jpeg_is_refused() {
+        let img = image::RgbImage::from_fn(32, 32, |x, y| image::Rgb([x as u8 * 8, y as u8 * 8, 0]));
+        let mut jpeg = Cursor::new(Vec::new());
+        img.write_to(&mut jpeg, ImageFormat::Jpeg).expect("JPEG encodes");
+        let jpeg = jpeg.into_inner();
+        assert!(jpeg_is_complete(&jpeg));
+        // Cut inside the scan: decoders would fill the rest in; cut in the headers: they fail.
+        let msg = load_error("cut.jpg", &jpeg[..jpeg.len() - 20]);
+        assert!(msg.contains("cut.jpg") && msg.contains("truncated JPEG"), "{msg}");
+        let msg = load_error("short.jpg", &jpeg[..jpeg.len() / 3]);
+        assert!(msg.contains("short.jpg"), "{msg}");
+        assert_eq!(load_error("whole.jpg", &jpeg), "");
     }
 
     #[test]

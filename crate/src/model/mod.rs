@@ -84,6 +84,8 @@ pub enum ModelError {
         min: usize,
         value: usize,
     },
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 impl ModelConfig {
@@ -92,7 +94,10 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => c.validate(),
             ModelConfig::Dcgan(c) => c.validate(),
-        }
+        }?;
+        // Stated maxima of every size, before anything is allocated.
+        crate::limits::check_model(self)?;
+        Ok(())
     }
 
     /// Dimension of the latent vectors fed to the generator.

@@ -88,6 +88,22 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     if args.n < 2 {
         return Err("--n must be at least 2".into());
     }
+    let limit = |field: &str, value: usize, max: usize| {
+        ganvas::limits::at_most(field, value as u64, max as u64).map_err(|e| e.to_string())
+    };
+    limit("--n", args.n, ganvas::limits::EVAL_SAMPLES)?;
+    limit("--kid-subset-size", args.kid_subset_size, ganvas::limits::EVAL_SAMPLES)?;
+    limit("--kid-subsets", args.kid_subsets, 10_000)?;
+    limit("--batch", args.batch, ganvas::limits::BATCH)?;
+    if args.batch == 0 {
+        return Err("--batch must be at least 1".into());
+    }
+    if let Some(size) = args.size {
+        if size == 0 {
+            return Err("--size must be at least 1".into());
+        }
+        limit("--size", size, ganvas::limits::IMAGE_SIZE)?;
+    }
     let device = crate::device::parse(&args.device)?;
     let checkpoint = match &args.checkpoint {
         Some(path) => {
