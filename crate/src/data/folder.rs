@@ -190,9 +190,10 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 
 /// Decodes `path` and returns it opaque on white, shorter side resized to `size`, centre-cropped.
 fn load_square(path: &Path, size: u32) -> Result<RgbaImage, DataError> {
+    // Decoder messages may span lines; the error is one.
     let image_err = |reason: String| DataError::Image {
         path: path.to_path_buf(),
-        reason,
+        reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
     };
     let bytes = crate::files::read_bounded(path, IMAGE_FILE_BYTES, "image file")
         .map_err(|e| image_err(invalid_reason(e)))?;
