@@ -156,6 +156,13 @@ impl RunConfig {
             .validate()
             .map_err(|e| RunError::Config(e.to_string()))?;
         crate::limits::check_training(&self.model, &self.train)
+            .and_then(|()| {
+                crate::limits::at_most(
+                    "run.grid",
+                    self.run.grid as u64,
+                    crate::limits::GRID_SAMPLES as u64,
+                )
+            })
             .map_err(|e| RunError::Config(e.to_string()))?;
         if self.name.trim().is_empty() {
             return Err(RunError::Config("`name` must not be empty".into()));

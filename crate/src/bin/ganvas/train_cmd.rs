@@ -57,6 +57,12 @@ pub struct TrainArgs {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: TrainArgs) -> Result<(), String> {
+    ganvas::limits::at_most(
+        "--eval-n",
+        args.eval_n as u64,
+        ganvas::limits::EVAL_SAMPLES as u64,
+    )
+    .map_err(|e| e.to_string())?;
     let device = crate::device::parse(&args.device)?;
     let mut overrides = args.overrides.clone();
     if let Some(steps) = args.steps {
