@@ -164,9 +164,14 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         real.len(),
         fake.len()
     );
+    // The cache key holds the files' names, sizes and modification times, so a folder whose
+    // images changed is read again (a key on the path alone gave stale features).
     let real_source = match (&args.real, config) {
-        (Some(dir), _) => format!("folder {}", dir.display()),
-        (None, Some(c)) => format!("test split of {}", data_dir(c)),
+        (Some(dir), _) => format!("folder {} {}", dir.display(), fingerprint(dir)?),
+        (None, Some(c)) => {
+            let dir = data_dir(c);
+            format!("test split of {dir} {}", fingerprint(Path::new(&dir))?)
+        }
         (None, None) => unreachable!("checked above"),
     };
     let weights_id = extractors::weights_id(args.extractor, args.weights.as_deref(), &dataset)?;
@@ -255,6 +260,40 @@ pub fn dataset_of(config: &RunConfig) -> Option<String> {
     Path::new(&data_dir(config))
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
+}
+
+/// A digest of every file under `dir` (relative name, size, modification time in ns), in name
+/// order: what the real-feature cache is keyed on besides the protocol.
+fn fingerprint(dir: &Path) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64, u128)>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            if meta.is_dir() {
+                walk(&entry.path(), out)?;
+            } else {
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                out.push((entry.path(), meta.len(), modified));
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
+    files.sort();
+    let mut hash = Sha256::new();
+    for (path, len, modified) in &files {
+        let name = path.strip_prefix(dir).unwrap_or(path);
+        hash.update(format!("{}\0{len}\0{modified}\n", name.display()).as_bytes());
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("files={}:{hex}", files.len()))
 }
 
 fn data_dir(config: &RunConfig) -> String {
