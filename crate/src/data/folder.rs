@@ -27,10 +27,65 @@ use crate::limits;
 /// Extensions (lower case) of the files that are loaded.
 const EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
 
+/// What happens to the alpha channel of an image with transparency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Alpha {
+    /// Composited onto white (transparent pixels become white): what training sees, and what
+    /// the browser does with dropped images.
+    #[default]
+    OverWhite,
+    /// Dropped, keeping the colour stored under it, as PIL's `Image.convert("RGB")` does (the
+    /// folder pipelines of pytorch-fid and torch-fidelity): for metrics on image folders.
+    Drop,
+}
+
 /// Loads every image under `dir` (see the [module docs](self)) as `size × size` images with
-/// `channels` 1 (grey, BT.601 luma) or 3 (RGB).
+/// `channels` 1 (grey, BT.601 luma) or 3 (RGB), alpha composited onto white.
 pub fn load_image_folder(dir: &Path, size: usize, channels: usize) -> Result<ImageSet, DataError> {
+    load_image_folder_with(dir, size, channels, Alpha::OverWhite)
+}
+
+/// [`load_image_folder`] with a choice of what happens to alpha.
+pub fn load_image_folder_with(
+    dir: &Path,
+    size: usize,
+    channels: usize,
+    alpha: Alpha,
+) -> Result<ImageSet, DataError> {
     check_request(size, channels)?;
+    let (paths, labels, class_names) = folder_paths(dir)?;
+    let mut set = decode(&paths, size, channels, labels, alpha)?;
+    set.class_names = class_names;
+    Ok(set)
+}
+
+/// The side of the images under `dir` if they are all square and of one size (read from the
+/// file headers, nothing decoded); `None` otherwise. Metrics read such folders at their own
+/// size, so that the only resize is the feature extractor's.
+pub fn common_square_size(dir: &Path) -> Result<Option<usize>, DataError> {
+    let (paths, _, _) = folder_paths(dir)?;
+    let mut common = None;
+    for path in &paths {
+        let (w, h) = ImageReader::open(path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.into_dimensions().map_err(|e| e.to_string()))
+            .map_err(|reason| DataError::Image {
+                path: path.clone(),
+                reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
+            })?;
+        if w != h || common.is_some_and(|s| s != w) {
+            return Ok(None);
+        }
+        common = Some(w);
+    }
+    Ok(common.map(|s| s as usize))
+}
+
+/// The image files under `dir` in load order, their labels (class sub-folders) and class names.
+type FolderPaths = (Vec<PathBuf>, Option<Vec<u32>>, Vec<String>);
+
+fn folder_paths(dir: &Path) -> Result<FolderPaths, DataError> {
     let (files, subdirs) = list(dir)?;
     let mut class_names = Vec::new();
     let mut class_files = Vec::new();
@@ -78,9 +133,7 @@ pub fn load_image_folder(dir: &Path, size: usize, channels: usize) -> Result<Ima
             });
         }
     };
-    let mut set = decode(&paths, size, channels, labels)?;
-    set.class_names = class_names;
-    Ok(set)
+    Ok((paths, labels, class_names))
 }
 
 /// Loads the image files `paths`, in that order, as [`load_image_folder`] loads a folder's,
@@ -92,7 +145,7 @@ pub fn load_image_files(
     labels: Option<Vec<u32>>,
 ) -> Result<ImageSet, DataError> {
     check_request(size, channels)?;
-    decode(paths, size, channels, labels)
+    decode(paths, size, channels, labels, Alpha::OverWhite)
 }
 
 fn check_request(size: usize, channels: usize) -> Result<(), DataError> {
@@ -117,10 +170,11 @@ fn decode(
     size: usize,
     channels: usize,
     labels: Option<Vec<u32>>,
+    alpha: Alpha,
 ) -> Result<ImageSet, DataError> {
     let mut rgba = Vec::with_capacity(paths.len() * size * size * 4);
     for path in paths {
-        rgba.extend_from_slice(load_square(path, size as u32)?.as_raw());
+        rgba.extend_from_slice(load_square(path, size as u32, alpha)?.as_raw());
     }
     ImageSet::from_rgba(&rgba, paths.len(), size, size, channels, labels)
 }
@@ -188,8 +242,9 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     }
 }
 
-/// Decodes `path` and returns it opaque on white, shorter side resized to `size`, centre-cropped.
-fn load_square(path: &Path, size: u32) -> Result<RgbaImage, DataError> {
+/// Decodes `path` and returns it opaque (on white, or with alpha dropped), shorter side resized
+/// to `size`, centre-cropped.
+fn load_square(path: &Path, size: u32, alpha: Alpha) -> Result<RgbaImage, DataError> {
     // Decoder messages may span lines; the error is one.
     let image_err = |reason: String| DataError::Image {
         path: path.to_path_buf(),
@@ -221,7 +276,10 @@ fn load_square(path: &Path, size: u32) -> Result<RgbaImage, DataError> {
     let mut img = decoded.to_rgba8();
     for px in img.pixels_mut() {
         let [r, g, b, a] = px.0;
-        px.0 = [over_white(r, a), over_white(g, a), over_white(b, a), 255];
+        px.0 = match alpha {
+            Alpha::OverWhite => [over_white(r, a), over_white(g, a), over_white(b, a), 255],
+            Alpha::Drop => [r, g, b, 255],
+        };
     }
     let (w, h) = img.dimensions();
     if w == 0 || h == 0 {
@@ -372,6 +430,24 @@ mod tests {
         assert!(msg.contains("image width = 2000000 exceeds the limit of 16384"), "{msg}");
         let msg = load_error("long.png", &png(&RgbaImage::new(16_000, 1)));
         assert!(msg.contains("resized image pixels = 65536000 exceeds"), "{msg}");
+    }
+
+    #[test]
+    fn alpha_can_be_dropped_and_common_sizes_are_read_from_headers() -> Result<(), DataError> {
+        let dir = temp_dir("alpha");
+        // Fully transparent, with a colour stored under the alpha.
+        save(&RgbaImage::from_pixel(4, 4, Rgba([10, 20, 30, 0])), &dir.join("a.png"));
+        save(&RgbaImage::from_pixel(4, 4, Rgba([10, 20, 30, 255])), &dir.join("b.png"));
+        let white = load_image_folder(&dir, 4, 3)?;
+        assert!(white.image(0).iter().all(|&v| v == 255));
+        let dropped = load_image_folder_with(&dir, 4, 3, Alpha::Drop)?;
+        assert_eq!(dropped.image(0), dropped.image(1));
+        assert_eq!(&dropped.image(0)[..1], &[10]);
+        assert_eq!(common_square_size(&dir)?, Some(4));
+        save(&RgbaImage::new(8, 8), &dir.join("c.png"));
+        assert_eq!(common_square_size(&dir)?, None);
+        let _ = fs::remove_dir_all(&dir);
+        Ok(())
     }
 
     #[test]

@@ -142,17 +142,44 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         _ => extractors::preferred_input(extractor.as_ref(), args.size),
     };
     let size = args.size.unwrap_or(size);
+    // Inception resizes to 299 itself, with the reference's resize: a folder of equal square
+    // images goes in at its own size (no intermediate --size shrink), with alpha dropped as
+    // PIL's convert("RGB") does in the reference folder pipelines. --size still applies when
+    // given, and domain extractors read folders at --size.
+    let inception_folders = matches!(args.extractor, ExtractorKind::Inception) && args.size.is_none();
+    let read_folder = |dir: &Path| -> Result<ImageSet, String> {
+        if !inception_folders {
+            return folder(dir, size, channels, args.n, data::Alpha::OverWhite);
+        }
+        let native = data::common_square_size(dir).map_err(|e| e.to_string())?;
+        let side = match native {
+            Some(s) if s <= ganvas::limits::IMAGE_SIZE => s,
+            _ => {
+                eprintln!(
+                    "note: the images in {} are not all square and of one size (at most {} px); \
+                     reading them at {}×{} (resize and centre crop) before Inception",
+                    dir.display(),
+                    ganvas::limits::IMAGE_SIZE,
+                    INCEPTION_SIDE,
+                    INCEPTION_SIDE
+                );
+                INCEPTION_SIDE
+            }
+        };
+        folder(dir, side, channels, args.n, data::Alpha::Drop)
+    };
 
     let real = match (&args.real, config) {
-        (Some(dir), _) => folder(dir, size, channels, args.n)?,
+        (Some(dir), _) => read_folder(dir)?,
         (None, Some(c)) => test_split(c, size, args.n)?,
         (None, None) => unreachable!("checked above"),
     };
     let fake = match (&args.fake, &checkpoint) {
-        (Some(dir), _) => folder(dir, size, channels, args.n)?,
+        (Some(dir), _) => read_folder(dir)?,
         (None, Some((path, c, _))) => generate(path, c, args.n, args.seed, &device)?,
         (None, None) => unreachable!("checked above"),
     };
+    let size = real.height;
     eprintln!(
         "extractor {} ({} features{}); {} real and {} fake images at {size}×{size}",
         extractor.name(),
@@ -222,6 +249,12 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
 
 /// MS-SSIM of random pairs of fake images, and of real ones for reference.
 fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<MetricResult>, String> {
+    if (real.width, real.height, real.channels) != (fake.width, fake.height, fake.channels) {
+        return Err(format!(
+            "MS-SSIM diversity needs real and fake images of one size ({}×{} vs {}×{}): give --size",
+            real.width, real.height, fake.width, fake.height
+        ));
+    }
     let params = if real.height.min(real.width) > 160 {
         MsSsimParams::standard()
     } else {
@@ -303,8 +336,18 @@ fn data_dir(config: &RunConfig) -> String {
     }
 }
 
-fn folder(dir: &Path, size: usize, channels: usize, n: usize) -> Result<ImageSet, String> {
-    let set = data::load_image_folder(dir, size, channels).map_err(|e| e.to_string())?;
+/// The Inception network's own input side.
+const INCEPTION_SIDE: usize = ganvas::metrics::inception::INPUT_SIZE;
+
+fn folder(
+    dir: &Path,
+    size: usize,
+    channels: usize,
+    n: usize,
+    alpha: data::Alpha,
+) -> Result<ImageSet, String> {
+    let set =
+        data::load_image_folder_with(dir, size, channels, alpha).map_err(|e| e.to_string())?;
     Ok(first(set, n))
 }
 
@@ -316,7 +359,13 @@ pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet,
             .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?,
         DataConfig::Folder { dir } => {
             eprintln!("note: {dir} has no test split; comparing against the training images");
-            return folder(Path::new(dir), size, config_channels(config), n);
+            return folder(
+                Path::new(dir),
+                size,
+                config_channels(config),
+                n,
+                data::Alpha::OverWhite,
+            );
         }
         DataConfig::Toy { .. } => unreachable!("point models are rejected before"),
     };
