@@ -58,7 +58,8 @@ pub struct EvalArgs {
     #[arg(long)]
     dataset: Option<String>,
     /// Side in pixels that folder images are resized to (default: the checkpoint's resolution,
-    /// else the domain classifier's, else 64).
+    /// else the domain classifier's; with --extractor inception each folder's own size, so
+    /// that Inception's resize to 299 is the only one).
     #[arg(long)]
     size: Option<usize>,
     /// Neighbours for precision/recall/density/coverage.
