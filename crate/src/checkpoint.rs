@@ -57,7 +57,7 @@ fn non_finite_message(tensors: &[String], total: usize) -> String {
 }
 
 /// The display text of a format value: the string itself, or "missing".
-fn describe_format(format: &Option<String>) -> String {
+pub(crate) fn describe_format(format: &Option<String>) -> String {
     match format {
         Some(f) => format!("\"{f}\""),
         None => "missing".to_string(),
