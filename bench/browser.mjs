@@ -22,7 +22,7 @@ const raw = statSync(wasm).size;
 const gz = gzipSync(readFileSync(wasm), { level: 9 }).length;
 const steps = Number(process.env.STEPS ?? 3);
 
-const server = await startServer(root, 0);
+const server = await startServer(root, 0, { extraDirs: ['bench'] });
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', '--disable-background-networking', '--disable-component-update',

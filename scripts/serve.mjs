@@ -1,21 +1,37 @@
-// A tiny static file server for the browser tests and for trying the page locally: serves the
-// repository root (so /www/ and /pkg/ are both reachable) on 127.0.0.1. No dependencies.
+// A tiny static file server for the browser tests and for trying the page locally, on
+// 127.0.0.1 only. No dependencies.
 //
-//   node tests/browser/serve.mjs [--port 8080]     (port 0 picks a free one; PORT=… works too)
+//   node scripts/serve.mjs [--port 8080]     (port 0 picks a free one; PORT=… works too)
 //
 // prints the page's URL, e.g. http://127.0.0.1:8080/www/ . From a test:
 //
 //   import { startServer } from './serve.mjs';
 //   const server = await startServer(root, 0);   // server.url = 'http://127.0.0.1:<port>'
 //   … server.close();
+//
+// What it serves, and nothing else (tests/browser/serve.test.mjs checks each rule):
+// - regular files under www/, pkg/ and data/ (plus `extraDirs`, e.g. bench/ for the
+//   benchmark pages), and the Inception weights at /inception-2015-12-05.safetensors;
+//   never a dotfile, never a symlink that leads out of those folders, never a FIFO or device;
+// - to GET and HEAD only (405 otherwise), and only when the Host header names this server
+//   (127.0.0.1:<port> or localhost:<port>), so a page on another domain that rebinds its DNS
+//   to 127.0.0.1 gets 403;
+// - with one redirect, `/` and `/www` → `/www/` (a fixed target, never built from the path);
+// - with `X-Content-Type-Options: nosniff`, a Content-Security-Policy that allows only what the
+//   app uses (its own scripts, module workers, WebAssembly, fetches to this server, blob:/data:
+//   images), and `Cache-Control: no-cache` plus an ETag: the browser keeps the models and the
+//   wasm and revalidates them with a 304, so a rebuilt pkg/ is still seen at once.
 
 import { createServer } from 'node:http';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Top-level folders served to the app. */
+export const SERVED_DIRS = ['www', 'pkg', 'data'];
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -33,10 +49,33 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
   '.toml': 'text/plain; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  '.gz': 'application/gzip',
 };
 
-function send(response, status, text) {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+/** What the page needs: its own scripts and module workers, WebAssembly compilation
+ * ('wasm-unsafe-eval', not 'unsafe-eval'), fetches to this server (models, data, pkg/,
+ * Inception weights), images from blob:/data: URLs (the favicon is `data:,`), its own CSS. */
+export const CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const COMMON = { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP };
+
+function send(response, status, text, extra = {}) {
+  response.writeHead(status, {
+    ...COMMON,
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    ...extra,
+  });
   response.end(`${text}\n`);
 }
 
@@ -45,69 +84,113 @@ function send(response, status, text) {
 const INCEPTION_ROUTE = '/inception-2015-12-05.safetensors';
 const INCEPTION_FILE = join(process.env.HOME ?? '', '.cache/ganvas/inception-2015-12-05.safetensors');
 
-async function serveInception(request, response) {
-  let info;
+/** Sends the regular file at `file` (opened without following a final symlink and without
+ * blocking on a FIFO; checked as a regular file on the open handle, so it cannot be swapped
+ * between the check and the read). Returns false when it is not one. */
+async function sendFile(request, response, file, csp = true) {
+  let handle;
   try {
-    info = await stat(INCEPTION_FILE);
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return send(response, 404, `no Inception weights at ${INCEPTION_FILE}: run bash scripts/inception/setup.sh once`);
+    return false;
   }
-  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size, 'cache-control': 'no-store' });
-  if (request.method === 'HEAD') return response.end();
-  createReadStream(INCEPTION_FILE).pipe(response);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      await handle.close();
+      return false;
+    }
+    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    const headers = {
+      ...(csp ? COMMON : { 'x-content-type-options': 'nosniff' }),
+      'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+      etag,
+      'last-modified': info.mtime.toUTCString(),
+    };
+    if (request.headers['if-none-match'] === etag) {
+      await handle.close();
+      response.writeHead(304, headers);
+      response.end();
+      return true;
+    }
+    response.writeHead(200, { ...headers, 'content-length': info.size });
+    if (request.method === 'HEAD') {
+      await handle.close();
+      response.end();
+      return true;
+    }
+    handle.createReadStream().pipe(response);
+    return true;
+  } catch {
+    await handle.close().catch(() => {});
+    return false;
+  }
 }
 
-/** Serves the files under `root`. */
-function handler(root) {
+/** Whether `host` (the Host header) names this server on `port`. */
+function hostAllowed(host, port) {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+/** Serves the allowed folders under `root`. */
+function handler(root, dirs, port) {
+  const allowed = new Set(dirs);
   return async (request, response) => {
+    if (!hostAllowed(request.headers.host, port())) {
+      return send(response, 403, 'forbidden: the Host header must be this server (127.0.0.1 or localhost)');
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return send(response, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    }
     let path;
     try {
-      path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+      path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
     } catch {
       return send(response, 400, 'bad request');
     }
-    if (path === '/') {
-      response.writeHead(302, { location: '/www/' });
+    if (path === '/' || path === '/www') {
+      response.writeHead(302, { ...COMMON, location: '/www/' });
       return response.end();
     }
-    if (path === INCEPTION_ROUTE) return serveInception(request, response);
-    // Resolve inside root only (no ../ escapes).
-    let file = normalize(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) return send(response, 403, 'forbidden');
-    try {
-      let info = await stat(file);
-      if (info.isDirectory()) {
-        if (!path.endsWith('/')) {
-          response.writeHead(301, { location: `${path}/` });
-          return response.end();
-        }
-        file = join(file, 'index.html');
-        info = await stat(file);
-      }
-      response.writeHead(200, {
-        'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'content-length': info.size,
-        'cache-control': 'no-store', // tests must see freshly built pkg/ files
-      });
-      if (request.method === 'HEAD') return response.end();
-      createReadStream(file).pipe(response);
-    } catch {
-      send(response, 404, `not found: ${path}`);
+    if (path === INCEPTION_ROUTE) {
+      if (await sendFile(request, response, INCEPTION_FILE)) return;
+      return send(response, 404, `no Inception weights at ${INCEPTION_FILE}: run bash scripts/inception/setup.sh once`);
     }
+    const parts = path.split('/').filter((p) => p !== '');
+    const bad = parts.some((p) => p.startsWith('.') || p.includes('\\') || p.includes('\0'));
+    if (bad || parts.length === 0 || !allowed.has(parts[0])) return send(response, 404, 'not found');
+    if (path.endsWith('/')) parts.push('index.html');
+    // Resolve symlinks, then require the real file to lie inside the real served folder.
+    let base, file;
+    try {
+      base = await realpath(join(root, parts[0]));
+      file = await realpath(join(root, ...parts));
+    } catch {
+      return send(response, 404, 'not found');
+    }
+    if (!file.startsWith(base + sep)) return send(response, 404, 'not found');
+    // Extra folders (the benchmark pages load peers' bundles) get no CSP; the app's do.
+    if (await sendFile(request, response, file, SERVED_DIRS.includes(parts[0]))) return;
+    send(response, 404, 'not found');
   };
 }
 
 /**
  * Starts serving `root` on 127.0.0.1:`port` (0 = any free port).
+ * @param {{extraDirs?: string[]}} options  `extraDirs`: top-level folders served besides
+ *   www/, pkg/ and data/ (the benchmark pages pass ['bench']; served without the CSP).
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}  `url` has no
  *   trailing slash: http://127.0.0.1:<port>
  */
-export function startServer(root = ROOT, port = 0) {
-  const server = createServer(handler(resolve(root)));
+export function startServer(root = ROOT, port = 0, options = {}) {
+  let actual = port;
+  const dirs = [...SERVED_DIRS, ...(options.extraDirs ?? [])];
+  const server = createServer(handler(resolve(root), dirs, () => actual));
   return new Promise((ready, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => {
-      const actual = server.address().port;
+      actual = server.address().port;
       ready({
         url: `http://127.0.0.1:${actual}`,
         port: actual,
@@ -121,11 +204,31 @@ export function startServer(root = ROOT, port = 0) {
   });
 }
 
-// Run as a program (not imported): serve the repository until interrupted.
+/** The port from `--port N` or PORT, or an error message naming the bad value. */
+export function parsePort(argv, env) {
+  const at = argv.indexOf('--port');
+  if (at >= 0 && at + 1 >= argv.length) return { error: '--port needs a value (0–65535; 0 = any free port)' };
+  const [name, raw] = at >= 0 ? ['--port', argv[at + 1]] : ['PORT', env.PORT ?? '8080'];
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    return { error: `${name} must be a port number 0–65535, got ${JSON.stringify(raw)}` };
+  }
+  return { port: Number(raw) };
+}
+
+// Run as a program (not imported): serve until interrupted.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const at = process.argv.indexOf('--port');
-  const port = Number(at >= 0 ? process.argv[at + 1] : (process.env.PORT ?? 8080));
-  const server = await startServer(ROOT, port);
+  const { port, error } = parsePort(process.argv.slice(2), process.env);
+  if (error) {
+    console.error(`error: ${error}`);
+    process.exit(1);
+  }
+  let server;
+  try {
+    server = await startServer(ROOT, port);
+  } catch (e) {
+    console.error(`error: cannot listen on 127.0.0.1:${port}: ${e.code ?? e.message}`);
+    process.exit(1);
+  }
   console.log(`${server.url}/www/`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close().then(() => process.exit(0)));
 }

@@ -246,6 +246,160 @@ fn a_diverging_run_stops_and_keeps_its_last_good_checkpoint() {
     );
 }
 
+/// The one `error:` line of a failed run.
+fn error_line(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "should fail: {stderr}");
+    assert!(!stderr.contains("panicked"), "panicked: {stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "one error line expected: {stderr}");
+    errors[0].to_string()
+}
+
+#[test]
+fn non_finite_weights_on_a_checkpoint_step_never_overwrite_the_last_good_file() {
+    let dir = scratch("nan-weights");
+    let checkpoint = toy_checkpoint(&dir);
+    let before = std::fs::read(&checkpoint).unwrap();
+    // lr_g 1e39 is finite as f64 but infinite as f32: step 41's losses (computed before G's
+    // update; D still learns normally) are finite, G's weights after it are not, and step 41
+    // writes a checkpoint.
+    let out = ganvas(
+        &[
+            "train", "--resume", "--out", "run", "--steps", "60", "--set",
+            "train.lr_g=1e39", "--set", "run.checkpoint_every=1",
+        ],
+        &dir,
+    );
+    let line = error_line(&out);
+    assert!(line.contains("training diverged at step 41: non-finite weights"), "{line}");
+    assert!(line.contains("checkpoint not written"), "{line}");
+    assert!(
+        line.contains("the last good checkpoint is run/checkpoint.safetensors (step 40)"),
+        "{line}"
+    );
+    assert_eq!(std::fs::read(&checkpoint).unwrap(), before, "the good file is kept");
+    let names: Vec<_> = std::fs::read_dir(dir.join("run"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+
+    // A fresh run that diverges before any checkpoint names none.
+    std::fs::write(dir.join("toy.toml"), TOY.replace("checkpoint_every = 20", "checkpoint_every = 1"))
+        .unwrap();
+    let out = ganvas(
+        &[
+            "train", "--config", "toy.toml", "--out", "fresh", "--set", "train.lr_g=1e39",
+        ],
+        &dir,
+    );
+    let line = error_line(&out);
+    assert!(line.contains("training diverged at step 1"), "{line}");
+    assert!(line.contains("no checkpoint of this run was written"), "{line}");
+    assert!(!dir.join("fresh/checkpoint.safetensors").exists());
+}
+
+#[test]
+fn a_checkpoint_with_non_finite_weights_is_refused_by_every_command() {
+    let dir = scratch("nan-load");
+    let checkpoint = toy_checkpoint(&dir);
+    let ckpt = ganvas::files::read_checkpoint(&checkpoint).unwrap();
+    // Patch the bytes of one weight to NaN, as a foreign writer could.
+    let (_, values) = &ckpt.arrays["ema.Mlp.out.weight"];
+    let pattern = values[0].to_le_bytes();
+    let mut bytes = std::fs::read(&checkpoint).unwrap();
+    let hits: Vec<usize> = (0..bytes.len() - 3).filter(|&i| bytes[i..i + 4] == pattern).collect();
+    assert!(!hits.is_empty());
+    for &at in &hits {
+        bytes[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+    }
+    std::fs::write(dir.join("nan.safetensors"), &bytes).unwrap();
+    for args in [
+        vec!["sample", "--checkpoint", "nan.safetensors", "--out", "x.png"],
+        vec!["export", "--checkpoint", "nan.safetensors", "--out", "slim.safetensors"],
+        vec!["info", "nan.safetensors"],
+        vec!["train", "--resume", "nan.safetensors"],
+        vec!["eval", "--checkpoint", "nan.safetensors"],
+    ] {
+        let line = error_line(&ganvas(&args, &dir));
+        assert!(line.contains("nan.safetensors"), "{args:?}: {line}");
+        assert!(line.contains("non-finite weights (NaN or infinity) in `"), "{args:?}: {line}");
+    }
+    assert!(!dir.join("x.png").exists() && !dir.join("slim.safetensors").exists());
+}
+
+#[test]
+fn resuming_rewrites_the_log_from_the_checkpoint_step() {
+    let dir = scratch("log");
+    toy_checkpoint(&dir);
+    // Lines a killed run logged after its last checkpoint (step 40), to be replayed.
+    let log = dir.join("run/log.jsonl");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("{\"step\":45}\n{\"step\":50}\n");
+    std::fs::write(&log, text).unwrap();
+    let out = ganvas(&["train", "--resume", "--out", "run", "--steps", "50"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let steps: Vec<u64> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["step"].as_u64().unwrap())
+        .collect();
+    assert_eq!(steps, (1..=10).map(|i| i * 5).collect::<Vec<u64>>());
+}
+
+#[test]
+fn resume_with_a_config_of_another_architecture_names_the_fields() {
+    let dir = scratch("resume-config");
+    let checkpoint = toy_checkpoint(&dir);
+    std::fs::write(dir.join("wide.toml"), TOY.replace("width = 32", "width = 48")).unwrap();
+    let out = ganvas(
+        &["train", "--config", "wide.toml", "--resume", checkpoint.to_str().unwrap()],
+        &dir,
+    );
+    let line = error_line(&out);
+    assert!(line.contains("model.width (48 vs 32)"), "{line}");
+    assert!(line.contains("only train.*, run.*, data and name may change"), "{line}");
+    // Hyper-parameters may differ: the config's are used.
+    std::fs::write(
+        dir.join("slow.toml"),
+        TOY.replace("steps = 40", "steps = 45").replace("batch = 64", "batch = 32"),
+    )
+    .unwrap();
+    let out = ganvas(&["train", "--config", "slow.toml", "--resume", "--out", "run"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let resumed = ganvas::files::read_checkpoint(&checkpoint).unwrap();
+    assert_eq!(resumed.meta("step").unwrap(), "45");
+    assert!(resumed.meta("config").unwrap().contains("batch = 32"));
+}
+
+#[test]
+fn sampling_arguments_are_bounded_and_never_hang() {
+    let dir = scratch("sample-args");
+    let checkpoint = toy_checkpoint(&dir);
+    let ckpt = checkpoint.to_str().unwrap();
+    let out = ganvas(
+        &["sample", "--checkpoint", ckpt, "--truncation", "1e-30", "--n", "16", "--out", "t.png"],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("note: --truncation 1e-30 could not be met"), "{stderr}");
+    let line = error_line(&ganvas(&["sample", "--checkpoint", ckpt, "--truncation", "-1"], &dir));
+    assert!(line.contains("--truncation must be a positive number, got -1"), "{line}");
+    let line = error_line(&ganvas(&["sample", "--checkpoint", ckpt, "--n", "100000000"], &dir));
+    assert!(line.contains("--n = 100000000 exceeds the limit of 10000"), "{line}");
+    let line = error_line(&ganvas(
+        &["sample", "--checkpoint", ckpt, "--interpolate", "lerp", "--frames", "100000000"],
+        &dir,
+    ));
+    assert!(line.contains("--frames = 100000000 exceeds the limit of 1000"), "{line}");
+    let line = error_line(&ganvas(&["eval", "--real", ".", "--fake", ".", "--size", "100000"], &dir));
+    assert!(line.contains("--size = 100000 exceeds the limit of 1024"), "{line}");
+    let line = error_line(&ganvas(&["bench-metrics", "--n", "0"], &dir));
+    assert!(line.contains("--n must be at least 2"), "{line}");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_killed_run_resumes_from_its_last_checkpoint() {

@@ -124,6 +124,16 @@ fn eval_on_two_folders_tells_real_from_scrambled_images() {
             .count()
             == 1
     );
+    // The same folder with other images: the cache must not answer (it used to, keyed on the
+    // path). The real folder now holds the fake images, so FID is 0.
+    std::fs::remove_dir_all(dir.join("a")).unwrap();
+    write_pngs(&dir.join("a"), n..2 * n, false);
+    let (_, changed) = run("b", "changed.json");
+    assert!(value(&changed, "fid").abs() < 1e-4, "{changed}");
+    assert_eq!(
+        dir.join(".cache/ganvas/features").read_dir().unwrap().count(),
+        2
+    );
 }
 
 #[test]

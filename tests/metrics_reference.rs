@@ -274,6 +274,23 @@ fn inception_score_matches_torch_fidelity() {
 }
 
 #[test]
+fn shuffled_inception_score_matches_torch_fidelitys_default() {
+    // torch-fidelity's default (shuffle=True, rng_seed=2020) on the same logits. The expected
+    // values come from a numpy transcription of `isc_features_to_metric` (float64 log-softmax,
+    // `RandomState(2020).permutation`), run with numpy 2.4.6 because torch was not at hand;
+    // tests/reference/metrics_fixtures.py now records the torch-fidelity call itself.
+    let fx = Fixture::load();
+    let (logits, classes) = fx.f32("isc.logits");
+    let ours = ganvas::metrics::inception_score_shuffled(&logits, classes, 10, 2020).unwrap();
+    let (mean, std) = (2.471_912_533_427_985, 0.140_692_622_504_614_76);
+    assert!(rel(ours.mean, mean) <= 1e-12, "{} vs {mean}", ours.mean);
+    assert!(rel(ours.std, std) <= 1e-9, "{} vs {std}", ours.std);
+    // The fixture's logits are in no particular order, yet shuffling changes the splits.
+    let plain = inception_score(&logits, classes, 10).unwrap();
+    assert_ne!(plain.std, ours.std);
+}
+
+#[test]
 fn constant_features_have_zero_covariance_and_fid_is_the_mean_term() {
     let a = vec![1.0_f32; 10 * 4];
     let b: Vec<f32> = (0..10 * 4)

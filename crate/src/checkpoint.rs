@@ -24,12 +24,44 @@ pub const FORMAT: &str = "ganvas-checkpoint/1";
 pub enum CheckpointError {
     #[error("not a safetensors file ({0})")]
     Corrupt(String),
-    #[error("not a ganvas checkpoint (metadata `format` is {0:?}, expected {FORMAT:?})")]
+    #[error("not a ganvas checkpoint (metadata `format` is {}, expected \"{FORMAT}\")", describe_format(.0))]
     Format(Option<String>),
     #[error("tensor `{name}` has dtype {dtype}, expected F32")]
     Dtype { name: String, dtype: String },
     #[error("checkpoint metadata `{key}` is missing or invalid")]
     Metadata { key: String },
+    #[error("{}", non_finite_message(.tensors, *.total))]
+    NonFinite {
+        /// The first few tensors holding a NaN or an infinity.
+        tensors: Vec<String>,
+        /// How many tensors hold one.
+        total: usize,
+    },
+}
+
+/// Tensors named in a [`CheckpointError::NonFinite`] message before "and N more".
+const NAMED_TENSORS: usize = 3;
+
+fn non_finite_message(tensors: &[String], total: usize) -> String {
+    let names: Vec<String> = tensors.iter().map(|t| format!("`{t}`")).collect();
+    let more = total.saturating_sub(tensors.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "non-finite weights (NaN or infinity) in {}{more}",
+        names.join(", ")
+    )
+}
+
+/// The display text of a format value: the string itself, or "missing".
+pub(crate) fn describe_format(format: &Option<String>) -> String {
+    match format {
+        Some(f) => format!("\"{f}\""),
+        None => "missing".to_string(),
+    }
 }
 
 /// Named arrays and metadata.
@@ -104,8 +136,27 @@ impl Checkpoint {
         slim
     }
 
-    /// Serialises to safetensors bytes.
+    /// Checks that every value of every tensor is finite; the error names the tensors that are
+    /// not (a diverged run must never overwrite a good checkpoint, nor be loaded silently).
+    pub fn check_finite(&self) -> Result<(), CheckpointError> {
+        let bad: Vec<&String> = self
+            .arrays
+            .iter()
+            .filter(|(_, (_, values))| !values.iter().all(|v| v.is_finite()))
+            .map(|(name, _)| name)
+            .collect();
+        if bad.is_empty() {
+            return Ok(());
+        }
+        Err(CheckpointError::NonFinite {
+            tensors: bad.iter().take(NAMED_TENSORS).map(|n| n.to_string()).collect(),
+            total: bad.len(),
+        })
+    }
+
+    /// Serialises to safetensors bytes; refuses tensors holding a NaN or an infinity.
     pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointError> {
+        self.check_finite()?;
         let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
             .arrays
             .iter()
@@ -134,10 +185,11 @@ impl Checkpoint {
             .map_err(|e| CheckpointError::Corrupt(e.to_string()))
     }
 
-    /// Parses safetensors bytes written by [`Checkpoint::to_bytes`].
+    /// Parses safetensors bytes written by [`Checkpoint::to_bytes`]; refuses tensors holding a
+    /// NaN or an infinity.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CheckpointError> {
         let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| CheckpointError::Corrupt(format!("{e:?}")))?;
+            .map_err(|e| CheckpointError::Corrupt(e.to_string()))?;
         let metadata: BTreeMap<String, String> = header
             .metadata()
             .clone()
@@ -149,13 +201,13 @@ impl Checkpoint {
             return Err(CheckpointError::Format(format));
         }
         let tensors = SafeTensors::deserialize(bytes)
-            .map_err(|e| CheckpointError::Corrupt(format!("{e:?}")))?;
+            .map_err(|e| CheckpointError::Corrupt(e.to_string()))?;
         let mut arrays = Arrays::new();
         for (name, view) in tensors.tensors() {
             if view.dtype() != Dtype::F32 {
                 return Err(CheckpointError::Dtype {
                     name,
-                    dtype: format!("{:?}", view.dtype()),
+                    dtype: view.dtype().to_string(),
                 });
             }
             let values = view
@@ -165,7 +217,9 @@ impl Checkpoint {
                 .collect();
             arrays.insert(name, (view.shape().to_vec(), values));
         }
-        Ok(Self { arrays, metadata })
+        let checkpoint = Self { arrays, metadata };
+        checkpoint.check_finite()?;
+        Ok(checkpoint)
     }
 }
 
@@ -221,5 +275,42 @@ mod tests {
             sample().meta("nope"),
             Err(CheckpointError::Metadata { key: "nope".into() })
         );
+        let mut other = sample();
+        other.metadata.insert("format".into(), "ganvas-checkpoint/2".into());
+        let message = Checkpoint::from_bytes(&other.to_bytes().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("Some("), "{message}");
+        assert!(message.contains("\"ganvas-checkpoint/2\""), "{message}");
+    }
+
+    #[test]
+    fn non_finite_tensors_are_neither_written_nor_loaded() {
+        let mut ckpt = sample();
+        let good = ckpt.to_bytes().unwrap();
+        ckpt.arrays.get_mut("g.w").unwrap().1[1] = f32::NAN;
+        ckpt.arrays.get_mut("gx.b").unwrap().1[0] = f32::INFINITY;
+        let err = ckpt.to_bytes().unwrap_err();
+        assert_eq!(
+            err,
+            CheckpointError::NonFinite {
+                tensors: vec!["g.w".into(), "gx.b".into()],
+                total: 2
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "non-finite weights (NaN or infinity) in `g.w`, `gx.b`"
+        );
+        // The same bytes with a NaN patched in (as a foreign writer could produce).
+        let mut bytes = good.clone();
+        let one = 7.0f32.to_le_bytes();
+        let at = bytes.windows(4).rposition(|w| w == one).unwrap();
+        bytes[at..at + 4].copy_from_slice(&f32::NEG_INFINITY.to_le_bytes());
+        assert!(matches!(
+            Checkpoint::from_bytes(&bytes),
+            Err(CheckpointError::NonFinite { total: 1, .. })
+        ));
+        assert!(Checkpoint::from_bytes(&good).is_ok());
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod checkpoint;
 pub mod data;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod rng;

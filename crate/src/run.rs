@@ -135,13 +135,14 @@ impl RunConfig {
     /// string) first, then checks every value.
     pub fn from_toml(text: &str, overrides: &[String]) -> Result<Self, RunError> {
         let mut value: toml::Table =
-            toml::from_str(text).map_err(|e| RunError::Config(e.to_string()))?;
+            toml::from_str(text).map_err(|e| RunError::Config(toml_error(text, &e)))?;
         for item in overrides {
             apply_override(&mut value, item)?;
         }
         let config: RunConfig = value
+            .clone()
             .try_into()
-            .map_err(|e: toml::de::Error| RunError::Config(e.to_string()))?;
+            .map_err(|e: toml::de::Error| RunError::Config(field_error(&value, &e)))?;
         config.validate()?;
         Ok(config)
     }
@@ -153,6 +154,15 @@ impl RunConfig {
             .map_err(|e| RunError::Config(e.to_string()))?;
         self.train
             .validate()
+            .map_err(|e| RunError::Config(e.to_string()))?;
+        crate::limits::check_training(&self.model, &self.train)
+            .and_then(|()| {
+                crate::limits::at_most(
+                    "run.grid",
+                    self.run.grid as u64,
+                    crate::limits::GRID_SAMPLES as u64,
+                )
+            })
             .map_err(|e| RunError::Config(e.to_string()))?;
         if self.name.trim().is_empty() {
             return Err(RunError::Config("`name` must not be empty".into()));
@@ -172,6 +182,63 @@ impl RunConfig {
         } else {
             self.run.out_dir.clone()
         }
+    }
+}
+
+/// The key a TOML error names (`in \`model.width\``), if any.
+fn error_key(e: &toml::de::Error) -> Option<String> {
+    e.to_string().lines().find_map(|line| {
+        line.trim()
+            .strip_prefix("in `")
+            .and_then(|rest| rest.strip_suffix('`'))
+            .map(str::to_string)
+    })
+}
+
+/// A syntax error as one line: `line L, column C: message`.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// A value error as one line naming the key: `` `model.width`: invalid type: … ``. The model
+/// is an internally tagged enum, through which serde loses the field's name, so a model error
+/// is found again by reading the table as the family's own config.
+fn field_error(table: &toml::Table, e: &toml::de::Error) -> String {
+    let mut key = error_key(e);
+    let mut message = e.message().trim().replace('\n', "; ");
+    if key.as_deref() == Some("model")
+        && let Some(toml::Value::Table(model)) = table.get("model")
+    {
+        let mut fields = model.clone();
+        let kind = fields.remove("kind");
+        let inner = match kind.as_ref().and_then(toml::Value::as_str) {
+            Some("mlp") => toml::Value::Table(fields)
+                .try_into::<crate::model::MlpConfig>()
+                .err(),
+            Some("dcgan") => toml::Value::Table(fields)
+                .try_into::<crate::model::DcganConfig>()
+                .err(),
+            _ => None,
+        };
+        if let Some(inner) = inner {
+            message = inner.message().trim().replace('\n', "; ");
+            if let Some(field) = error_key(&inner) {
+                key = Some(format!("model.{field}"));
+            }
+        }
+    }
+    match key {
+        Some(key) => format!("`{key}`: {message}"),
+        None => message,
     }
 }
 
@@ -201,6 +268,40 @@ fn apply_override(table: &mut toml::Table, item: &str) -> Result<(), RunError> {
     }
     node.insert(last.to_string(), value);
     Ok(())
+}
+
+/// The model fields in which `a` and `b` differ, as `field (a vs b)` (`kind` when they are of
+/// different families); empty when the architectures are the same.
+pub fn model_differences(a: &ModelConfig, b: &ModelConfig) -> Vec<String> {
+    let table = |m: &ModelConfig| match toml::Value::try_from(m) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => toml::Table::new(),
+    };
+    let (ta, tb) = (table(a), table(b));
+    let mut keys: Vec<&String> = ta.keys().chain(tb.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let show = |v: Option<&toml::Value>| v.map_or("unset".to_string(), |v| v.to_string());
+    keys.into_iter()
+        .filter(|k| ta.get(*k) != tb.get(*k))
+        .map(|k| format!("model.{k} ({} vs {})", show(ta.get(k)), show(tb.get(k))))
+        .collect()
+}
+
+/// The config a resumed run continues with: `given` (from `--config`, with the command line's
+/// overrides) when its model is the checkpoint's, otherwise an error naming the differing
+/// fields. Training hyper-parameters (`train.*`), the schedule (`run.*`), the data and the
+/// name may differ on purpose (fine-tuning, a longer run); the architecture may not.
+pub fn resume_config(stored: &RunConfig, given: RunConfig) -> Result<RunConfig, RunError> {
+    let differences = model_differences(&given.model, &stored.model);
+    if differences.is_empty() {
+        return Ok(given);
+    }
+    Err(RunError::Config(format!(
+        "the config's architecture differs from the checkpoint's in {} (config vs checkpoint); \
+         only train.*, run.*, data and name may change on resume",
+        differences.join(", ")
+    )))
 }
 
 /// A trainer's tensors gathered for one read from the device, plus its metadata.
@@ -350,4 +451,50 @@ pub fn load_generator(
         })?;
     use burn::module::Module;
     Ok((config, generator.valid()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOY: &str = "name = \"t\"\n[model]\nkind = \"mlp\"\nwidth = 32\n[data]\nkind = \"toy\"\ndistribution = \"ring\"\n";
+
+    fn error(text: &str) -> String {
+        RunConfig::from_toml(text, &[]).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn toml_errors_are_one_line_naming_the_key() {
+        let msg = error(&TOY.replace("width = 32", "width = \"x\""));
+        assert_eq!(
+            msg,
+            "config: `model.width`: invalid type: string \"x\", expected usize"
+        );
+        let msg = error(&TOY.replace("[data]", "[train]\nbatch = -3\n[data]"));
+        assert!(msg.starts_with("config: `train.batch`: "), "{msg}");
+        let msg = error(&TOY.replace("width = 32", "width = "));
+        assert!(msg.starts_with("config: line 4, column "), "{msg}");
+        for msg in [msg, error(&TOY.replace("width", "widht"))] {
+            assert!(!msg.contains('\n'), "{msg}");
+        }
+    }
+
+    #[test]
+    fn resuming_with_another_architecture_names_the_fields() {
+        let stored = RunConfig::from_toml(TOY, &[]).unwrap();
+        let same = RunConfig::from_toml(TOY, &["train.lr_g=1e-3".into()]).unwrap();
+        assert_eq!(resume_config(&stored, same.clone()), Ok(same));
+        let wider = RunConfig::from_toml(TOY, &["model.width=48".into(), "model.depth=2".into()])
+            .unwrap();
+        let msg = resume_config(&stored, wider).unwrap_err().to_string();
+        assert!(
+            msg.contains("model.depth (2 vs 3), model.width (48 vs 32)"),
+            "{msg}"
+        );
+        let dcgan = "name = \"t\"\n[model]\nkind = \"dcgan\"\nresolution = 32\nchannels = 1\n\
+                     [data]\nkind = \"toy\"\ndistribution = \"ring\"\n";
+        let other = RunConfig::from_toml(dcgan, &[]).unwrap();
+        let msg = resume_config(&stored, other).unwrap_err().to_string();
+        assert!(msg.contains("model.kind (\"dcgan\" vs \"mlp\")"), "{msg}");
+    }
 }

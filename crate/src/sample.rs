@@ -8,18 +8,53 @@ use crate::rng::Rng;
 
 /// `n × latent_dim` latent values (row-major). With `truncation = Some(t)` a Gaussian latent is
 /// drawn from the normal truncated to `[-t, t]` by redrawing components outside it (the BigGAN
-/// truncation trick), and a uniform latent is scaled by `min(t, 1)`.
+/// truncation trick), and a uniform latent is scaled by `min(t, 1)`. See [`truncated_latents`]
+/// for what happens when `t` is so small that redrawing does not succeed.
 pub fn latents(model: &ModelConfig, n: usize, truncation: Option<f32>, rng: &mut Rng) -> Vec<f32> {
-    let count = n * model.latent_dim();
-    match model.noise() {
+    truncated_latents(model, n, truncation, rng).values
+}
+
+/// Draws of one Gaussian component before truncation falls back to clamping. At `t = 0.5`
+/// (acceptance 38 %) the fallback happens with probability 1e-21; at `t = 1e-30` it always does.
+pub const MAX_REDRAWS: usize = 100;
+
+/// Latents and how many of their components had to be clamped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Latents {
+    /// `n × latent_dim` values, row-major.
+    pub values: Vec<f32>,
+    /// Components still outside `[-t, t]` after [`MAX_REDRAWS`] draws, clamped to `±t` (0
+    /// unless the threshold is tiny); callers say so when it is not 0.
+    pub clamped: usize,
+}
+
+/// [`latents`], reporting clamping: a Gaussian component is redrawn at most [`MAX_REDRAWS`]
+/// times, then clamped to `[-t, t]`, so that no threshold makes sampling hang.
+pub fn truncated_latents(
+    model: &ModelConfig,
+    n: usize,
+    truncation: Option<f32>,
+    rng: &mut Rng,
+) -> Latents {
+    let count = n.saturating_mul(model.latent_dim());
+    let mut clamped = 0;
+    let values = match model.noise() {
         Noise::Gaussian => (0..count)
             .map(|_| match truncation {
-                Some(t) if t > 0.0 => loop {
-                    let z = rng.normal();
-                    if z.abs() <= t {
-                        break z;
+                Some(t) if t > 0.0 => {
+                    let mut z = rng.normal();
+                    for _ in 1..MAX_REDRAWS {
+                        if z.abs() <= t {
+                            return z;
+                        }
+                        z = rng.normal();
                     }
-                },
+                    if z.abs() <= t {
+                        return z;
+                    }
+                    clamped += 1;
+                    z.clamp(-t, t)
+                }
                 _ => rng.normal(),
             })
             .collect(),
@@ -29,7 +64,8 @@ pub fn latents(model: &ModelConfig, n: usize, truncation: Option<f32>, rng: &mut
                 .map(|_| (rng.uniform() * 2.0 - 1.0) * scale)
                 .collect()
         }
-    }
+    };
+    Latents { values, clamped }
 }
 
 /// How to walk between two latents.
@@ -184,6 +220,17 @@ mod tests {
         assert!(z.iter().all(|v| v.abs() <= 0.7));
         let full = latents(&model, 100, None, &mut Rng::new(3));
         assert!(full.iter().any(|v| v.abs() > 0.7));
+    }
+
+    #[test]
+    fn a_tiny_truncation_clamps_instead_of_hanging() {
+        let model = ModelConfig::Mlp(MlpConfig::default());
+        let z = truncated_latents(&model, 50, Some(1e-30), &mut Rng::new(3));
+        assert_eq!(z.values.len(), 50 * model.latent_dim());
+        assert_eq!(z.clamped, z.values.len());
+        assert!(z.values.iter().all(|v| v.abs() <= 1e-30));
+        let usual = truncated_latents(&model, 50, Some(0.5), &mut Rng::new(3));
+        assert_eq!(usual.clamped, 0);
     }
 
     #[test]

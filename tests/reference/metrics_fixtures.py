@@ -465,6 +465,9 @@ def isc_mirror(logits, splits):
 def isc_case(logits32, splits=10):
     x = logits32.astype(np.float64)
     ref = torch_fidelity.metric_isc.isc_features_to_metric(torch.from_numpy(x), splits=splits, shuffle=False)
+    # torch-fidelity's default: rows permuted by np.random.RandomState(2020) before splitting
+    # (what `ganvas eval` reports; tests/metrics_reference.rs holds these values too).
+    shuffled = torch_fidelity.metric_isc.isc_features_to_metric(torch.from_numpy(x), splits=splits)
     scores = isc_mirror(x, splits)
     return {
         "n": len(x),
@@ -480,6 +483,12 @@ def isc_case(logits32, splits=10):
             "function": "torch_fidelity.metric_isc.isc_features_to_metric(logits, splits=10, shuffle=False)",
             "mean": ref["inception_score_mean"],
             "std": ref["inception_score_std"],
+        },
+        "torch_fidelity_shuffled": {
+            **pkg("torch-fidelity"),
+            "function": "torch_fidelity.metric_isc.isc_features_to_metric(logits, splits=10) (shuffle=True, rng_seed=2020)",
+            "mean": shuffled["inception_score_mean"],
+            "std": shuffled["inception_score_std"],
         },
         "numpy_mirror": {
             "function": "float64 softmax; per split exp(mean_x KL(p(y|x) || mean p(y))); np.mean, np.std(ddof=0)",

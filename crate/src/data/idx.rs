@@ -24,16 +24,17 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// (width = columns, height = rows).
 pub fn parse_images(bytes: &[u8]) -> Result<ImageSet, DataError> {
     const WHAT: &str = "IDX image file";
-    let data = gunzip_if_needed(bytes, WHAT)?;
-    let dims = read_header::<3>(&data, IMAGES_MAGIC, WHAT)?;
-    let [_, rows, cols] = dims;
+    let (dims, data) = read_idx::<3>(bytes, IMAGES_MAGIC, WHAT)?;
+    let [n, rows, cols] = dims;
     if rows == 0 || cols == 0 {
         return Err(DataError::Idx(format!(
             "{WHAT} declares empty images of {rows}×{cols}"
         )));
     }
+    if n == 0 {
+        return Err(DataError::Idx(format!("{WHAT} holds no images")));
+    }
     let header = 4 + 4 * dims.len();
-    check_length(data.len(), header, &dims, WHAT)?;
     let mut pixels = data.into_owned();
     pixels.drain(..header);
     ImageSet::new(cols, rows, 1, pixels, None, Vec::new())
@@ -42,10 +43,8 @@ pub fn parse_images(bytes: &[u8]) -> Result<ImageSet, DataError> {
 /// Parses an IDX label file (raw or gzipped) into one class index per image.
 pub fn parse_labels(bytes: &[u8]) -> Result<Vec<u32>, DataError> {
     const WHAT: &str = "IDX label file";
-    let data = gunzip_if_needed(bytes, WHAT)?;
-    let dims = read_header::<1>(&data, LABELS_MAGIC, WHAT)?;
+    let (dims, data) = read_idx::<1>(bytes, LABELS_MAGIC, WHAT)?;
     let header = 4 + 4 * dims.len();
-    check_length(data.len(), header, &dims, WHAT)?;
     Ok(data
         .get(header..)
         .unwrap_or_default()
@@ -54,16 +53,54 @@ pub fn parse_labels(bytes: &[u8]) -> Result<Vec<u32>, DataError> {
         .collect())
 }
 
-/// `bytes` itself, or its decompression if it starts with the gzip magic.
-fn gunzip_if_needed<'a>(bytes: &'a [u8], what: &'static str) -> Result<Cow<'a, [u8]>, DataError> {
+/// The dimensions and the whole file (header and body, decompressed if it starts with the gzip
+/// magic), after checking the magic number, that the declared size is at most
+/// [`crate::limits::IDX_BYTES`] and that the file holds exactly that many bytes. A gzip stream
+/// is decompressed header first, and then only up to the declared size, so a small file
+/// cannot expand to more than the limit.
+fn read_idx<'a, const D: usize>(
+    bytes: &'a [u8],
+    magic: u32,
+    what: &'static str,
+) -> Result<([usize; D], Cow<'a, [u8]>), DataError> {
+    let header = 4 + 4 * D;
     if !bytes.starts_with(&GZIP_MAGIC) {
-        return Ok(Cow::Borrowed(bytes));
+        let dims = read_header::<D>(bytes, magic, what)?;
+        check_declared(header, &dims, what)?;
+        check_length(bytes.len(), header, &dims, what)?;
+        return Ok((dims, Cow::Borrowed(bytes)));
     }
-    let mut out = Vec::new();
-    GzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .map_err(|source| DataError::Gzip { what, source })?;
-    Ok(Cow::Owned(out))
+    let gzip = |source| DataError::Gzip { what, source };
+    let mut stream = GzDecoder::new(bytes);
+    let mut head = Vec::with_capacity(header);
+    (&mut stream)
+        .take(header as u64)
+        .read_to_end(&mut head)
+        .map_err(gzip)?;
+    let dims = read_header::<D>(&head, magic, what)?;
+    let expected = check_declared(header, &dims, what)?;
+    let mut data = head;
+    data.reserve_exact(expected - header);
+    // One byte more than declared, to tell trailing bytes from an exact fit.
+    stream
+        .take((expected - header) as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(gzip)?;
+    check_length(data.len(), header, &dims, what)?;
+    Ok((dims, Cow::Owned(data)))
+}
+
+/// The declared file size (header plus the product of `dims`), if at most the limit.
+fn check_declared(header: usize, dims: &[usize], what: &str) -> Result<usize, DataError> {
+    let body = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    let Some(expected) = body.and_then(|b| b.checked_add(header)) else {
+        return Err(DataError::Idx(format!(
+            "{what} declares an impossible size {dims:?}"
+        )));
+    };
+    crate::limits::at_most(&format!("{what} size"), expected as u64, crate::limits::IDX_BYTES)
+        .map_err(|e| DataError::Idx(format!("{e} bytes (dimensions {dims:?})")))?;
+    Ok(expected)
 }
 
 /// Checks the magic number and returns the `D` dimension sizes that follow it.
@@ -231,6 +268,26 @@ mod tests {
         assert!(
             msg.contains("impossible size") || msg.contains("truncated"),
             "{msg}"
+        );
+    }
+
+    #[test]
+    fn no_images_and_oversized_declarations_are_rejected_before_decompression() {
+        let none = idx(IMAGES_MAGIC, &[0, 28, 28], &[]);
+        assert_eq!(err_text(parse_images(&none)), "IDX image file holds no images");
+        assert_eq!(err_text(parse_images(&gzip(&none))), "IDX image file holds no images");
+        // A 10 GB declaration in a gzip of a few bytes: refused from the header alone.
+        let huge = gzip(&idx(IMAGES_MAGIC, &[10_000, 1000, 1000], &[]));
+        let msg = err_text(parse_images(&huge));
+        assert!(
+            msg.starts_with("IDX image file size = 10000000016 exceeds the limit of 1073741824"),
+            "{msg}"
+        );
+        // A small declaration followed by 8 MB of zeros: decompression stops one byte past it.
+        let bomb = gzip(&idx(IMAGES_MAGIC, &[1, 2, 3], &vec![0u8; 8 << 20]));
+        assert_eq!(
+            err_text(parse_images(&bomb)),
+            "IDX image file has 1 trailing bytes: expected 22 bytes for dimensions [1, 2, 3], found 23"
         );
     }
 

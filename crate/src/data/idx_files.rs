@@ -1,6 +1,5 @@
 //! Loads an MNIST-family split (images + labels) from IDX files in a folder. Native only.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{DataError, ImageSet, parse_images, parse_labels};
@@ -97,11 +96,15 @@ fn find_idx(dir: &Path, prefix: &str, kind: &str, dims: u8) -> Result<PathBuf, D
         })
 }
 
+/// Reads an IDX file (raw or gzipped) of at most [`crate::limits::IDX_BYTES`] bytes.
 fn read(path: &Path) -> Result<Vec<u8>, DataError> {
-    fs::read(path).map_err(|source| DataError::Io {
-        action: "cannot read",
-        path: path.to_path_buf(),
-        source,
+    crate::files::read_bounded(path, crate::limits::IDX_BYTES, "IDX file").map_err(|e| match e {
+        crate::files::FileError::Io { source, .. } => DataError::Io {
+            action: "cannot read",
+            path: path.to_path_buf(),
+            source,
+        },
+        invalid => DataError::Idx(invalid.to_string()),
     })
 }
 
@@ -120,6 +123,7 @@ fn in_file(e: DataError, path: &Path) -> DataError {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
     use std::io::Write;
 
     use flate2::Compression;

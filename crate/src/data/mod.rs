@@ -42,7 +42,7 @@ pub use toy::{ModeStats, Modes, Toy, mode_stats};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fetch::{FETCHABLE_SETS, fetch};
 #[cfg(not(target_arch = "wasm32"))]
-pub use folder::load_image_folder;
+pub use folder::{Alpha, common_square_size, load_image_folder, load_image_folder_with};
 #[cfg(not(target_arch = "wasm32"))]
 pub use idx_files::{FASHION_MNIST_CLASSES, MNIST_CLASSES, Split, load_idx_dataset};
 

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::protocol::{MetricResult, Protocol};
 use super::{
-    Gaussian, KidParams, MetricError, frechet_distance, inception_score, kid,
+    Gaussian, KidParams, MetricError, frechet_distance, inception_score_shuffled, kid,
     mean_pairwise_distance, prdc,
 };
 
@@ -138,8 +138,12 @@ pub fn evaluate(
                         settings.extractor
                     )));
                 }
-                let s = inception_score(&fake.logits, fake.classes, settings.splits)?;
-                let params = vec![("splits".to_string(), s.splits.to_string())];
+                let seed = super::inception_score::TORCH_FIDELITY_SEED;
+                let s = inception_score_shuffled(&fake.logits, fake.classes, settings.splits, seed)?;
+                let params = vec![
+                    ("splits".to_string(), s.splits.to_string()),
+                    ("shuffle_seed".to_string(), seed.to_string()),
+                ];
                 let mut p = protocol(params);
                 p.n_real = 0;
                 out.push(MetricResult::new("is", s.mean, Some(s.std), p));

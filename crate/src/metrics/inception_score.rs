@@ -1,7 +1,11 @@
 //! Inception Score (Salimans et al., 2016) from class logits: `exp E_x KL(p(y|x) ‖ p(y))`,
-//! computed on consecutive splits (10 by default; split `i` holds rows
-//! `i·N/s .. (i+1)·N/s`, as in torch-fidelity without shuffling), reported as the mean and population standard deviation over splits.
-//! Softmax and logarithms in f64.
+//! computed on splits (10 by default; split `i` holds rows `i·N/s .. (i+1)·N/s`), reported as
+//! the mean and population standard deviation over splits. Softmax and logarithms in f64.
+//!
+//! [`inception_score_shuffled`] (what `ganvas eval` reports) first permutes the rows as
+//! torch-fidelity does by default (`numpy.random.RandomState(2020).permutation(N)`), which
+//! matters when samples come in class order; [`inception_score`] splits them as given
+//! (torch-fidelity's `shuffle=False`).
 
 use serde::Serialize;
 
@@ -10,6 +14,28 @@ use super::stats::check_rows;
 
 /// Default number of splits.
 pub const DEFAULT_SPLITS: usize = 10;
+
+/// torch-fidelity's default `rng_seed` for the shuffle before splitting.
+pub const TORCH_FIDELITY_SEED: u32 = 2020;
+
+/// Inception Score of `logits` after permuting the rows with
+/// `numpy.random.RandomState(seed).permutation(N)`, as torch-fidelity's
+/// `isc_features_to_metric(shuffle=True, rng_seed=seed)` does.
+pub fn inception_score_shuffled(
+    logits: &[f32],
+    classes: usize,
+    splits: usize,
+    seed: u32,
+) -> Result<InceptionScore, MetricError> {
+    check_rows(logits, classes)?;
+    let n = logits.len() / classes;
+    let shuffled: Vec<f32> = super::numpy_permutation::permutation(seed, n)
+        .into_iter()
+        .flat_map(|row| &logits[row * classes..(row + 1) * classes])
+        .copied()
+        .collect();
+    inception_score(&shuffled, classes, splits)
+}
 
 /// Inception Score over splits.
 #[derive(Clone, Debug, Serialize)]

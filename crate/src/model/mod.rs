@@ -85,6 +85,8 @@ pub enum ModelError {
         min: usize,
         value: usize,
     },
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 impl ModelConfig {
@@ -93,7 +95,10 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => c.validate(),
             ModelConfig::Dcgan(c) => c.validate(),
-        }
+        }?;
+        // Stated maxima of every size, before anything is allocated.
+        crate::limits::check_model(self)?;
+        Ok(())
     }
 
     /// Dimension of the latent vectors fed to the generator.

@@ -89,17 +89,17 @@ impl Default for TrainConfig {
 pub struct TrainConfigError {
     pub field: &'static str,
     pub value: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 impl TrainConfig {
     /// Checks ranges the type system cannot.
     pub fn validate(&self) -> Result<(), TrainConfigError> {
-        let bad = |field, value: String, expected| {
+        let bad = |field, value: String, expected: &str| {
             Err(TrainConfigError {
                 field,
                 value,
-                expected,
+                expected: expected.to_string(),
             })
         };
         for (field, lr) in [("lr_g", self.lr_g), ("lr_d", self.lr_d)] {
@@ -119,13 +119,16 @@ impl TrainConfig {
                 "a small positive number",
             );
         }
-        for (field, n) in [
-            ("batch", self.batch),
-            ("accumulate", self.accumulate),
-            ("n_critic", self.n_critic),
+        for (field, n, max) in [
+            ("batch", self.batch, crate::limits::BATCH),
+            ("accumulate", self.accumulate, crate::limits::ACCUMULATE),
+            ("n_critic", self.n_critic, crate::limits::N_CRITIC),
         ] {
             if n == 0 {
                 return bad(field, n.to_string(), "at least 1");
+            }
+            if n > max {
+                return bad(field, n.to_string(), &format!("at most {max} (the stated limit)"));
             }
         }
         if !(self.ema_kimg.is_finite() && self.ema_kimg >= 0.0) {

@@ -23,18 +23,29 @@ pub struct StepStats {
 }
 
 impl StepStats {
+    /// The figures by name, in a fixed order.
+    pub fn named(&self) -> [(&'static str, f32); 6] {
+        [
+            ("d_loss", self.d_loss),
+            ("g_loss", self.g_loss),
+            ("d_real", self.d_real),
+            ("d_fake", self.d_fake),
+            ("grad_norm_d", self.grad_norm_d),
+            ("grad_norm_g", self.grad_norm_g),
+        ]
+    }
+
     /// Whether every figure is finite (a NaN or infinite loss stops training).
     pub fn is_finite(&self) -> bool {
-        [
-            self.d_loss,
-            self.g_loss,
-            self.d_real,
-            self.d_fake,
-            self.grad_norm_d,
-            self.grad_norm_g,
-        ]
-        .iter()
-        .all(|v| v.is_finite())
+        self.named().iter().all(|(_, v)| v.is_finite())
+    }
+
+    /// The figures that are NaN or infinite, by name (what a diverged run reports).
+    pub fn non_finite(&self) -> Vec<(&'static str, f32)> {
+        self.named()
+            .into_iter()
+            .filter(|(_, v)| !v.is_finite())
+            .collect()
     }
 }
 

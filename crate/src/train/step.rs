@@ -19,6 +19,8 @@ pub enum TrainError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Config(#[from] TrainConfigError),
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
     #[error("the data has samples of shape {data:?} but the model makes {model:?}")]
     Shape {
         data: SampleShape,
@@ -63,6 +65,7 @@ impl Trainer {
     ) -> Result<Self, TrainError> {
         config.validate()?;
         model.validate()?;
+        crate::limits::check_training(&model, &config)?;
         let device = device.clone().autodiff();
         let (generator, discriminator) = model.init_seeded(seed, &device)?;
         let ema = generator.valid();

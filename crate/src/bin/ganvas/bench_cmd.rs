@@ -185,6 +185,17 @@ pub(crate) fn synthetic(config: &RunConfig) -> Box<dyn Source> {
 
 /// `ganvas bench-metrics`: the FID maths on synthetic features, timed.
 pub fn metrics(n: usize, dim: usize) -> Result<(), String> {
+    if n < 2 {
+        return Err(format!("--n must be at least 2 (feature rows per set), got {n}"));
+    }
+    if dim == 0 {
+        return Err("--dim must be at least 1".into());
+    }
+    ganvas::limits::at_most("--n", n as u64, ganvas::limits::FEATURE_ROWS as u64)
+        .and_then(|()| {
+            ganvas::limits::at_most("--dim", dim as u64, ganvas::limits::FEATURE_DIM as u64)
+        })
+        .map_err(|e| e.to_string())?;
     let t = time_frechet(n, dim)?;
     println!(
         "Fréchet distance, {dim}-d, {n} vs {n} (f64, {} threads): statistics {:.0} ms, \

@@ -81,9 +81,14 @@ pub struct ClassifierArgs {
 }
 
 pub fn run(args: ClassifierArgs) -> Result<(), String> {
-    if args.epochs == 0 || args.batch == 0 {
-        return Err("--epochs and --batch must be at least 1".into());
+    if args.epochs == 0 || args.batch == 0 || args.width == 0 {
+        return Err("--epochs, --batch and --width must be at least 1".into());
     }
+    use ganvas::limits::{BATCH, DCGAN_WIDTH, at_most};
+    at_most("--batch", args.batch as u64, BATCH as u64)
+        .and_then(|()| at_most("--width", args.width as u64, DCGAN_WIDTH as u64))
+        .and_then(|()| at_most("--epochs", args.epochs as u64, 10_000))
+        .map_err(|e| e.to_string())?;
     let device = crate::device::parse(&args.device)?;
     let set_name = args.data.name();
     let dir = args.data_dir.join(set_name);

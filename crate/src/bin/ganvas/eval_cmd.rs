@@ -58,7 +58,8 @@ pub struct EvalArgs {
     #[arg(long)]
     dataset: Option<String>,
     /// Side in pixels that folder images are resized to (default: the checkpoint's resolution,
-    /// else the domain classifier's, else 64).
+    /// else the domain classifier's; with --extractor inception each folder's own size, so
+    /// that Inception's resize to 299 is the only one).
     #[arg(long)]
     size: Option<usize>,
     /// Neighbours for precision/recall/density/coverage.
@@ -87,6 +88,22 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     let metrics = parse_metrics(&args.metrics).map_err(|e| e.to_string())?;
     if args.n < 2 {
         return Err("--n must be at least 2".into());
+    }
+    let limit = |field: &str, value: usize, max: usize| {
+        ganvas::limits::at_most(field, value as u64, max as u64).map_err(|e| e.to_string())
+    };
+    limit("--n", args.n, ganvas::limits::EVAL_SAMPLES)?;
+    limit("--kid-subset-size", args.kid_subset_size, ganvas::limits::EVAL_SAMPLES)?;
+    limit("--kid-subsets", args.kid_subsets, 10_000)?;
+    limit("--batch", args.batch, ganvas::limits::BATCH)?;
+    if args.batch == 0 {
+        return Err("--batch must be at least 1".into());
+    }
+    if let Some(size) = args.size {
+        if size == 0 {
+            return Err("--size must be at least 1".into());
+        }
+        limit("--size", size, ganvas::limits::IMAGE_SIZE)?;
     }
     let device = crate::device::parse(&args.device)?;
     let checkpoint = match &args.checkpoint {
@@ -126,17 +143,44 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         _ => extractors::preferred_input(extractor.as_ref(), args.size),
     };
     let size = args.size.unwrap_or(size);
+    // Inception resizes to 299 itself, with the reference's resize: a folder of equal square
+    // images goes in at its own size (no intermediate --size shrink), with alpha dropped as
+    // PIL's convert("RGB") does in the reference folder pipelines. --size still applies when
+    // given, and domain extractors read folders at --size.
+    let inception_folders = matches!(args.extractor, ExtractorKind::Inception) && args.size.is_none();
+    let read_folder = |dir: &Path| -> Result<ImageSet, String> {
+        if !inception_folders {
+            return folder(dir, size, channels, args.n, data::Alpha::OverWhite);
+        }
+        let native = data::common_square_size(dir).map_err(|e| e.to_string())?;
+        let side = match native {
+            Some(s) if s <= ganvas::limits::IMAGE_SIZE => s,
+            _ => {
+                eprintln!(
+                    "note: the images in {} are not all square and of one size (at most {} px); \
+                     reading them at {}×{} (resize and centre crop) before Inception",
+                    dir.display(),
+                    ganvas::limits::IMAGE_SIZE,
+                    INCEPTION_SIDE,
+                    INCEPTION_SIDE
+                );
+                INCEPTION_SIDE
+            }
+        };
+        folder(dir, side, channels, args.n, data::Alpha::Drop)
+    };
 
     let real = match (&args.real, config) {
-        (Some(dir), _) => folder(dir, size, channels, args.n)?,
+        (Some(dir), _) => read_folder(dir)?,
         (None, Some(c)) => test_split(c, size, args.n)?,
         (None, None) => unreachable!("checked above"),
     };
     let fake = match (&args.fake, &checkpoint) {
-        (Some(dir), _) => folder(dir, size, channels, args.n)?,
+        (Some(dir), _) => read_folder(dir)?,
         (None, Some((path, c, _))) => generate(path, c, args.n, args.seed, &device)?,
         (None, None) => unreachable!("checked above"),
     };
+    let size = real.height;
     eprintln!(
         "extractor {} ({} features{}); {} real and {} fake images at {size}×{size}",
         extractor.name(),
@@ -148,9 +192,14 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         real.len(),
         fake.len()
     );
+    // The cache key holds the files' names, sizes and modification times, so a folder whose
+    // images changed is read again (a key on the path alone gave stale features).
     let real_source = match (&args.real, config) {
-        (Some(dir), _) => format!("folder {}", dir.display()),
-        (None, Some(c)) => format!("test split of {}", data_dir(c)),
+        (Some(dir), _) => format!("folder {} {}", dir.display(), fingerprint(dir)?),
+        (None, Some(c)) => {
+            let dir = data_dir(c);
+            format!("test split of {dir} {}", fingerprint(Path::new(&dir))?)
+        }
         (None, None) => unreachable!("checked above"),
     };
     let weights_id = extractors::weights_id(args.extractor, args.weights.as_deref(), &dataset)?;
@@ -201,6 +250,12 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
 
 /// MS-SSIM of random pairs of fake images, and of real ones for reference.
 fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<MetricResult>, String> {
+    if (real.width, real.height, real.channels) != (fake.width, fake.height, fake.channels) {
+        return Err(format!(
+            "MS-SSIM diversity needs real and fake images of one size ({}×{} vs {}×{}): give --size",
+            real.width, real.height, fake.width, fake.height
+        ));
+    }
     let params = if real.height.min(real.width) > 160 {
         MsSsimParams::standard()
     } else {
@@ -241,6 +296,40 @@ pub fn dataset_of(config: &RunConfig) -> Option<String> {
         .map(|n| n.to_string_lossy().into_owned())
 }
 
+/// A digest of every file under `dir` (relative name, size, modification time in ns), in name
+/// order: what the real-feature cache is keyed on besides the protocol.
+fn fingerprint(dir: &Path) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64, u128)>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            if meta.is_dir() {
+                walk(&entry.path(), out)?;
+            } else {
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                out.push((entry.path(), meta.len(), modified));
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
+    files.sort();
+    let mut hash = Sha256::new();
+    for (path, len, modified) in &files {
+        let name = path.strip_prefix(dir).unwrap_or(path);
+        hash.update(format!("{}\0{len}\0{modified}\n", name.display()).as_bytes());
+    }
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("files={}:{hex}", files.len()))
+}
+
 fn data_dir(config: &RunConfig) -> String {
     match &config.data {
         DataConfig::Idx { dir, .. } | DataConfig::Folder { dir } => dir.clone(),
@@ -248,8 +337,18 @@ fn data_dir(config: &RunConfig) -> String {
     }
 }
 
-fn folder(dir: &Path, size: usize, channels: usize, n: usize) -> Result<ImageSet, String> {
-    let set = data::load_image_folder(dir, size, channels).map_err(|e| e.to_string())?;
+/// The Inception network's own input side.
+const INCEPTION_SIDE: usize = ganvas::metrics::inception::INPUT_SIZE;
+
+fn folder(
+    dir: &Path,
+    size: usize,
+    channels: usize,
+    n: usize,
+    alpha: data::Alpha,
+) -> Result<ImageSet, String> {
+    let set =
+        data::load_image_folder_with(dir, size, channels, alpha).map_err(|e| e.to_string())?;
     Ok(first(set, n))
 }
 
@@ -261,7 +360,13 @@ pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet,
             .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?,
         DataConfig::Folder { dir } => {
             eprintln!("note: {dir} has no test split; comparing against the training images");
-            return folder(Path::new(dir), size, config_channels(config), n);
+            return folder(
+                Path::new(dir),
+                size,
+                config_channels(config),
+                n,
+                data::Alpha::OverWhite,
+            );
         }
         DataConfig::Toy { .. } => unreachable!("point models are rejected before"),
     };

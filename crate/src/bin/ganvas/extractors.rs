@@ -29,13 +29,13 @@ pub fn load(
                     PathBuf::from(format!("www/models/domain-{dataset}.safetensors"))
                 }
             };
-            let bytes = std::fs::read(&path).map_err(|e| {
-                format!(
-                    "{}: {e} (domain classifiers exist for fashion-mnist and mnist; train one \
-                     with `ganvas classifier`, or use --extractor inception)",
-                    path.display()
-                )
-            })?;
+            let bytes = ganvas::files::read_bounded(&path, WEIGHTS_BYTES, "weights file")
+                .map_err(|e| {
+                    format!(
+                        "{e} (domain classifiers exist for fashion-mnist and mnist; train one \
+                         with `ganvas classifier`, or use --extractor inception)"
+                    )
+                })?;
             let extractor = DomainExtractor::from_bytes(&bytes, device)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(Box::new(extractor))
@@ -47,11 +47,23 @@ pub fn load(
                     "no home folder for the Inception weights; give --weights FILE".to_string(),
                 )?,
             };
+            // A regular file of bounded size (not a device or a FIFO), checked before reading.
+            if let Ok(meta) = std::fs::metadata(&path) {
+                if !meta.is_file() || meta.len() > WEIGHTS_BYTES {
+                    return Err(format!(
+                        "{}: not a regular file of at most {WEIGHTS_BYTES} bytes",
+                        path.display()
+                    ));
+                }
+            }
             let inception = Inception::load(&path, device).map_err(|e| e.to_string())?;
             Ok(Box::new(inception))
         }
     }
 }
+
+/// The largest extractor weights file read (the Inception weights are 87 MB): 1 GiB.
+const WEIGHTS_BYTES: u64 = 1 << 30;
 
 /// Channels and side that folder images are read at when no checkpoint says: the domain
 /// classifier's input, else 64×64 RGB.

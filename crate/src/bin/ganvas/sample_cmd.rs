@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use ganvas::files::read_checkpoint;
+use ganvas::limits;
 use ganvas::model::SampleShape;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, Weights};
@@ -26,7 +27,7 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 64)]
     n: usize,
     /// Truncation threshold for Gaussian latents (redraw |z| > t); none by default.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     truncation: Option<f32>,
     /// Seed of the latents.
     #[arg(long, default_value_t = 1)]
@@ -58,8 +59,16 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
     if args.n == 0 {
         return Err("--n must be at least 1".into());
     }
-    if args.truncation.is_some_and(|t| !(t > 0.0 && t.is_finite())) {
-        return Err("--truncation must be a positive number".into());
+    if let Some(t) = args.truncation.filter(|t| !(*t > 0.0 && t.is_finite())) {
+        return Err(format!("--truncation must be a positive number, got {t}"));
+    }
+    let limit = |field: &str, value: usize, max: usize| {
+        limits::at_most(field, value as u64, max as u64).map_err(|e| e.to_string())
+    };
+    limit("--n", args.n, limits::GRID_SAMPLES)?;
+    if args.interpolate.is_some() {
+        limit("--frames", args.frames, limits::FRAMES)?;
+        limit("--n × --frames", args.n.saturating_mul(args.frames), limits::GRID_SAMPLES)?;
     }
     let device = crate::device::parse(&args.device)?;
     let checkpoint = read_checkpoint(&args.checkpoint).map_err(|e| e.to_string())?;
@@ -80,6 +89,7 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
         }
     }
     let mut rng = Rng::new(args.seed);
+    let mut clamped = 0;
     let (latents, rows, columns) = match args.interpolate {
         None => {
             let columns = args
@@ -89,11 +99,9 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
                 } else {
                     (args.n as f64).sqrt().ceil() as usize
                 });
-            (
-                sample::latents(model, args.n, args.truncation, &mut rng),
-                args.n,
-                columns,
-            )
+            let drawn = sample::truncated_latents(model, args.n, args.truncation, &mut rng);
+            clamped += drawn.clamped;
+            (drawn.values, args.n, columns)
         }
         Some(walk) => {
             if !matches!(model.sample_shape(), SampleShape::Image { .. }) {
@@ -107,7 +115,9 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
             let dim = model.latent_dim();
             let mut all = Vec::new();
             for _ in 0..args.n {
-                let ends = sample::latents(model, 2, args.truncation, &mut rng);
+                let drawn = sample::truncated_latents(model, 2, args.truncation, &mut rng);
+                clamped += drawn.clamped;
+                let ends = drawn.values;
                 all.extend(sample::interpolate(
                     &ends[..dim],
                     &ends[dim..],
@@ -118,6 +128,14 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
             (all, args.n * frames, frames)
         }
     };
+    if let Some(t) = args.truncation.filter(|_| clamped > 0) {
+        eprintln!(
+            "note: --truncation {t:?} could not be met by redrawing ({} draws each): {clamped} of \
+             {} latent values were clamped to ±{t:?}",
+            sample::MAX_REDRAWS,
+            latents.len(),
+        );
+    }
     let per_strip = rows / args.n.max(1);
     let labels = (classes > 0).then(|| {
         (0..rows)

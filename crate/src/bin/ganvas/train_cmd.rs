@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::Args;
 use ganvas::data::{self, ImageSet, Split, Toy};
-use ganvas::files::{read_checkpoint, write_checkpoint};
+use ganvas::files::{read_checkpoint, write_atomic, write_checkpoint};
 use ganvas::model::SampleShape;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Snapshot};
@@ -57,6 +57,12 @@ pub struct TrainArgs {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: TrainArgs) -> Result<(), String> {
+    ganvas::limits::at_most(
+        "--eval-n",
+        args.eval_n as u64,
+        ganvas::limits::EVAL_SAMPLES as u64,
+    )
+    .map_err(|e| e.to_string())?;
     let device = crate::device::parse(&args.device)?;
     let mut overrides = args.overrides.clone();
     if let Some(steps) = args.steps {
@@ -66,25 +72,25 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         overrides.push(format!("run.out_dir={:?}", out.display().to_string()));
     }
 
-    let (config, mut trainer) = match &args.resume {
-        Some(path) => resume(path, &args, &overrides, &device)?,
+    let (config, mut trainer, last_good) = match &args.resume {
+        Some(path) => {
+            let (config, trainer, good) = resume(path, &args, &overrides, &device)?;
+            (config, trainer, Some(good))
+        }
         None => {
             let path = args
                 .config
                 .as_ref()
                 .ok_or("give --config FILE (or --resume)")?;
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let config = RunConfig::from_toml(&text, &overrides)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let config = read_config(path, &overrides)?;
             let trainer = Trainer::new(
                 config.model.clone(),
                 config.train.clone(),
                 config.run.seed,
                 &device,
             )
-            .map_err(|e| e.to_string())?;
-            (config, trainer)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+            (config, trainer, None)
         }
     };
 
@@ -119,8 +125,32 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         &out,
         &preview,
         eval.as_mut(),
+        last_good,
     )?;
     report_modes(&config, &trainer, &device)
+}
+
+/// A checkpoint this run can fall back to: the file and the step it holds.
+struct GoodCheckpoint {
+    path: PathBuf,
+    step: u64,
+}
+
+/// What to say about the last good checkpoint when a run stops on a failure.
+fn last_good_note(last_good: &Option<GoodCheckpoint>) -> String {
+    match last_good {
+        Some(good) => format!(
+            "the last good checkpoint is {} (step {})",
+            good.path.display(),
+            good.step
+        ),
+        None => "no checkpoint of this run was written".into(),
+    }
+}
+
+fn read_config(path: &Path, overrides: &[String]) -> Result<RunConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    RunConfig::from_toml(&text, overrides).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn resume(
@@ -128,17 +158,16 @@ fn resume(
     args: &TrainArgs,
     overrides: &[String],
     device: &burn::tensor::Device,
-) -> Result<(RunConfig, Trainer), String> {
+) -> Result<(RunConfig, Trainer, GoodCheckpoint), String> {
+    let given = args
+        .config
+        .as_ref()
+        .map(|config| read_config(config, overrides).map(|c| (config, c)))
+        .transpose()?;
     let path = if path.is_empty() {
-        let out = match (&args.out, &args.config) {
+        let out = match (&args.out, &given) {
             (Some(out), _) => out.clone(),
-            (None, Some(config)) => {
-                let text = std::fs::read_to_string(config)
-                    .map_err(|e| format!("{}: {e}", config.display()))?;
-                let config = RunConfig::from_toml(&text, overrides)
-                    .map_err(|e| format!("{}: {e}", config.display()))?;
-                PathBuf::from(config.out_dir())
-            }
+            (None, Some((_, config))) => PathBuf::from(config.out_dir()),
             (None, None) => return Err("--resume without a path needs --out or --config".into()),
         };
         out.join("checkpoint.safetensors")
@@ -146,17 +175,54 @@ fn resume(
         PathBuf::from(path)
     };
     let checkpoint = read_checkpoint(&path).map_err(|e| e.to_string())?;
-    let (_, mut trainer) =
+    let (stored, mut trainer) =
         run::restore(&checkpoint, device).map_err(|e| format!("{}: {e}", path.display()))?;
-    // The stored config, with this command line's overrides (e.g. more steps) on top.
-    let stored = checkpoint.meta("config").map_err(|e| e.to_string())?;
-    let config = RunConfig::from_toml(stored, overrides).map_err(|e| e.to_string())?;
+    let config = match given {
+        // The given config, if it describes the checkpoint's architecture.
+        Some((file, config)) => run::resume_config(&stored, config).map_err(|e| {
+            format!("{} does not fit {}: {e}", file.display(), path.display())
+        })?,
+        // The stored config, with this command line's overrides (e.g. more steps) on top.
+        None => {
+            let text = checkpoint.meta("config").map_err(|e| e.to_string())?;
+            RunConfig::from_toml(text, overrides)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        }
+    };
     if config.model != trainer.model {
         return Err("--set cannot change the model of a run being resumed".into());
     }
     trainer.config = config.train.clone();
     eprintln!("resuming {} at step {}", path.display(), trainer.step);
-    Ok((config, trainer))
+    let good = GoodCheckpoint {
+        path,
+        step: trainer.step,
+    };
+    Ok((config, trainer, good))
+}
+
+/// Drops the lines of `log.jsonl` after `step` (all of them for a fresh run, step 0), so that a
+/// resumed run does not log the steps it replays twice. Written atomically.
+fn truncate_log(path: &Path, step: u64) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let kept: String = text
+        .lines()
+        .take_while(|line| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("step").and_then(serde_json::Value::as_u64))
+                .is_some_and(|s| s <= step)
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    if kept.len() == text.len() {
+        return Ok(());
+    }
+    write_atomic(path, kept.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// The training data of `config`.
@@ -249,6 +315,26 @@ impl Preview {
     }
 }
 
+/// Writes `trainer`'s checkpoint to `path`. A checkpoint holding a NaN or an infinity is not
+/// written (the previous file stays): the error says so and names the tensors.
+fn save(trainer: &Trainer, config: &RunConfig, path: &Path) -> Result<(), SaveError> {
+    let snapshot = Snapshot::new(trainer, config).map_err(|e| SaveError::Other(e.to_string()))?;
+    let checkpoint = snapshot
+        .read()
+        .map_err(|e| SaveError::Other(e.to_string()))?;
+    if let Err(e) = checkpoint.check_finite() {
+        return Err(SaveError::Diverged(e.to_string()));
+    }
+    write_checkpoint(path, &checkpoint).map_err(|e| SaveError::Other(e.to_string()))
+}
+
+enum SaveError {
+    /// Non-finite weights: the run diverged.
+    Diverged(String),
+    /// Anything else (disk full, permissions).
+    Other(String),
+}
+
 fn train_loop(
     config: &RunConfig,
     trainer: &mut Trainer,
@@ -256,13 +342,16 @@ fn train_loop(
     out: &Path,
     preview: &Preview,
     mut eval: Option<&mut TrainEval>,
+    mut last_good: Option<GoodCheckpoint>,
 ) -> Result<(), String> {
     let total = config.run.steps;
     let checkpoint_path = out.join("checkpoint.safetensors");
+    let log_path = out.join("log.jsonl");
+    truncate_log(&log_path, trainer.step)?;
     let mut log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(out.join("log.jsonl"))
+        .open(&log_path)
         .map_err(|e| format!("{}: {e}", out.display()))?;
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -276,15 +365,31 @@ fn train_loop(
     let images_per_step = (config.train.effective_batch() * (config.train.n_critic + 1)) as f64;
     let started = Instant::now();
     let first_step = trainer.step;
-    let save = |trainer: &Trainer| -> Result<(), String> {
-        let snapshot = Snapshot::new(trainer, config).map_err(|e| e.to_string())?;
-        let checkpoint = snapshot.read().map_err(|e| e.to_string())?;
-        write_checkpoint(&checkpoint_path, &checkpoint).map_err(|e| e.to_string())
+    // Saves, or explains why not: a diverged run names the last good checkpoint.
+    let save_or_stop = |trainer: &Trainer, last_good: &mut Option<GoodCheckpoint>| {
+        match save(trainer, config, &checkpoint_path) {
+            Ok(()) => {
+                *last_good = Some(GoodCheckpoint {
+                    path: checkpoint_path.clone(),
+                    step: trainer.step,
+                });
+                Ok(())
+            }
+            Err(SaveError::Diverged(what)) => {
+                bar.abandon();
+                Err(format!(
+                    "training diverged at step {}: {what}; checkpoint not written — {}",
+                    trainer.step,
+                    last_good_note(last_good)
+                ))
+            }
+            Err(SaveError::Other(e)) => Err(format!("{e} — {}", last_good_note(last_good))),
+        }
     };
 
     while trainer.step < total {
         if STOP.load(Ordering::SeqCst) {
-            save(trainer)?;
+            save_or_stop(trainer, &mut last_good)?;
             bar.abandon();
             eprintln!(
                 "interrupted: saved step {} to {}",
@@ -296,12 +401,16 @@ fn train_loop(
         let stats = trainer.step(source).read();
         if !stats.is_finite() {
             bar.abandon();
+            let values: Vec<String> = stats
+                .non_finite()
+                .iter()
+                .map(|(name, value)| format!("{name} = {value}"))
+                .collect();
             return Err(format!(
-                "training diverged at step {} (d_loss {}, g_loss {}); stopped without saving — the last good checkpoint is {}",
+                "training diverged at step {}: {} went non-finite; stopped without saving — {}",
                 stats.step,
-                stats.d_loss,
-                stats.g_loss,
-                checkpoint_path.display()
+                values.join(", "),
+                last_good_note(&last_good)
             ));
         }
         let elapsed = started.elapsed().as_secs_f64();
@@ -328,7 +437,7 @@ fn train_loop(
         if (config.run.checkpoint_every > 0 && step % config.run.checkpoint_every == 0)
             || step == total
         {
-            save(trainer)?;
+            save_or_stop(trainer, &mut last_good)?;
         }
         if let Some(eval) = eval.as_deref_mut() {
             let snapshot = || -> Result<_, String> {

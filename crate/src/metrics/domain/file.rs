@@ -182,7 +182,7 @@ impl DomainExtractor {
     /// metadata, a missing, extra or wrongly shaped tensor.
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self, DomainError> {
         let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| DomainError::Corrupt(format!("{e:?}")))?;
+            .map_err(|e| DomainError::Corrupt(e.to_string()))?;
         let metadata: BTreeMap<String, String> = header
             .metadata()
             .clone()
@@ -224,13 +224,13 @@ impl DomainExtractor {
         check_meta(&meta, &config)?;
 
         let tensors =
-            SafeTensors::deserialize(bytes).map_err(|e| DomainError::Corrupt(format!("{e:?}")))?;
+            SafeTensors::deserialize(bytes).map_err(|e| DomainError::Corrupt(e.to_string()))?;
         let mut arrays = Arrays::new();
         for (name, view) in tensors.tensors() {
             if view.dtype() != Dtype::F32 {
                 return Err(DomainError::Dtype {
                     name,
-                    dtype: format!("{:?}", view.dtype()),
+                    dtype: view.dtype().to_string(),
                 });
             }
             let values = view

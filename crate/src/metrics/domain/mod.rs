@@ -35,7 +35,10 @@ pub enum DomainError {
     Config(String),
     #[error("domain classifier bytes are not a safetensors file ({0})")]
     Corrupt(String),
-    #[error("not a ganvas domain classifier (metadata `format` is {0:?}, expected {FORMAT:?})")]
+    #[error(
+        "not a ganvas domain classifier (metadata `format` is {}, expected \"{FORMAT}\")",
+        crate::checkpoint::describe_format(.0)
+    )]
     Format(Option<String>),
     #[error("domain classifier metadata `{key}` is missing or invalid: {reason}")]
     Metadata { key: String, reason: String },

@@ -53,8 +53,8 @@ pub enum InceptionError {
     )]
     Corrupt(String),
     #[error(
-        "not an Inception weights file (metadata `format` is {0:?}, expected {FORMAT:?}); \
-         recreate it with `{CONVERT_COMMAND}`"
+        "not an Inception weights file (metadata `format` is {}, expected \"{FORMAT}\"); \
+         recreate it with `{CONVERT_COMMAND}`", crate::checkpoint::describe_format(.0)
     )]
     Format(Option<String>),
     #[error("Inception weights: tensor `{0}` is missing")]
@@ -145,7 +145,7 @@ impl<'a> Weights<'a> {
         if view.dtype() != Dtype::F32 {
             return Err(InceptionError::Dtype {
                 name: name.to_string(),
-                dtype: format!("{:?}", view.dtype()),
+                dtype: view.dtype().to_string(),
             });
         }
         if view.shape() != expected {
