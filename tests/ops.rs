@@ -270,3 +270,23 @@ fn five_dcgan_steps_with_our_kernels_match_burns_flex_ops() {
         }
     }
 }
+
+/// Sampling (no autodiff) runs our kernels too: every transposed convolution and BatchNorm of a
+/// DCGAN generator in evaluation mode.
+#[test]
+fn an_inference_generator_runs_our_kernels() {
+    use burn::module::Module;
+    use ganvas::model::{DcganConfig, ModelConfig};
+    let _serial = serial();
+    let mut config = DcganConfig::new(32, 3);
+    config.width = 8;
+    let (generator, _) = ModelConfig::Dcgan(config).init(&flex()).unwrap();
+    let generator = generator.valid();
+    let device = Device::flex();
+    let z = Tensor::<2>::from_data(random(&[5, 100], 21), &device);
+    let before = ops::kernel_calls();
+    let images = generator.forward(z, None);
+    assert_eq!(images.dims(), [5, 3 * 32 * 32]);
+    // Four transposed convolutions and three BatchNorms.
+    assert_eq!(ops::kernel_calls() - before, 7, "sampling ran our kernels");
+}

@@ -15,8 +15,9 @@ use burn::backend::ops::FloatTensorOps;
 use burn::tensor::Shape;
 
 use super::dense::{dense, matmul, tensor, values};
-use super::geometry::ConvGeometry;
+use super::geometry::{COL2IM_READS_COLUMNS, ConvGeometry, GEMM_READS_COLUMNS};
 use super::lowering::{col2im, from_channel_major, im2col, to_channel_major};
+use super::parallel::for_each_chunk_with_work;
 
 /// `[Co, Ci, kh, kw]` as the `[Co, K]` matrix (no copy when already contiguous).
 fn weight_matrix(g: &ConvGeometry, weight: FlexTensor) -> FlexTensor {
@@ -29,7 +30,7 @@ pub fn forward(g: &ConvGeometry, x: FlexTensor, weight: FlexTensor) -> FlexTenso
     let w = weight_matrix(g, weight);
     let p = g.p_out();
     let mut y = vec![0f32; g.batch * g.c_out * p];
-    for (b0, t) in g.tiles() {
+    for (b0, t) in g.tiles(GEMM_READS_COLUMNS) {
         let col = tensor(im2col(g, values(&x), b0, t), &[g.k(), t * p]);
         let product = matmul(w.clone(), col); // [Co, t·P]
         let out = &mut y[b0 * g.c_out * p..(b0 + t) * g.c_out * p];
@@ -38,13 +39,29 @@ pub fn forward(g: &ConvGeometry, x: FlexTensor, weight: FlexTensor) -> FlexTenso
     tensor(y, &[g.batch, g.c_out, g.h_out, g.w_out])
 }
 
+/// From this many pixels per image on, the input gradient runs one image per task (a GEMM
+/// `P` columns wide, then `col2im` while the columns are still in cache), as Flex's own
+/// transposed convolution does; below it, images are folded into wider GEMMs.
+const PER_IMAGE_PIXELS: usize = 64;
+
 /// `dY [B, Co, Ho, Wo]` → `dX [B, Ci, H, W]`.
 pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> FlexTensor {
     let grad = dense(grad);
     let w_t = weight_matrix(g, weight).transpose(0, 1); // [K, Co] view
     let (p, plane) = (g.p_out(), g.c_in * g.p_in());
     let mut dx = vec![0f32; g.batch * plane];
-    for (b0, t) in g.tiles() {
+    if p >= PER_IMAGE_PIXELS {
+        let work = g.batch * g.k() * p;
+        let dys = values(&grad);
+        for_each_chunk_with_work(&mut dx, plane, work, |b, out| {
+            // One image's dY is already the channel-major [Co, P] matrix.
+            let dy = tensor(dys[b * g.c_out * p..(b + 1) * g.c_out * p].to_vec(), &[g.c_out, p]);
+            let dcol = matmul(w_t.clone(), dy); // [K, P]
+            col2im(g, values(&dcol), 1, out);
+        });
+        return tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in]);
+    }
+    for (b0, t) in g.tiles(COL2IM_READS_COLUMNS) {
         let dy = &values(&grad)[b0 * g.c_out * p..(b0 + t) * g.c_out * p];
         let dy = tensor(to_channel_major(dy, g.c_out, t, p), &[g.c_out, t * p]);
         let dcol = matmul(w_t.clone(), dy); // [K, t·P]
@@ -58,7 +75,7 @@ pub fn weight_grad(g: &ConvGeometry, x: FlexTensor, grad: FlexTensor) -> FlexTen
     let (x, grad) = (dense(x), dense(grad));
     let p = g.p_out();
     let mut sum: Option<FlexTensor> = None;
-    for (b0, t) in g.tiles() {
+    for (b0, t) in g.tiles(GEMM_READS_COLUMNS) {
         let col = tensor(im2col(g, values(&x), b0, t), &[g.k(), t * p]);
         let dy = &values(&grad)[b0 * g.c_out * p..(b0 + t) * g.c_out * p];
         let dy = tensor(to_channel_major(dy, g.c_out, t, p), &[g.c_out, t * p]);

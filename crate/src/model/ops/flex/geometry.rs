@@ -5,9 +5,13 @@ use burn::backend::TensorMetadata;
 use burn::backend::flex::FlexTensor;
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
-/// Images per tile are chosen so that one tile's column matrix stays below this many floats
-/// (16 MB): large enough that every GEMM is wide, small enough to stay in memory at batch 1000.
-const COLUMN_FLOATS: usize = 1 << 20;
+/// Images per tile are chosen so that one tile's column matrix stays below a budget of floats.
+/// A GEMM that reads the columns (forward, weight gradient) packs them itself, so its budget
+/// only keeps the GEMM wide and the buffer reusable (4 MB); columns that `col2im` reads right
+/// after the GEMM wrote them should still be in L2 then (1 MB).
+pub const GEMM_READS_COLUMNS: usize = 1 << 20;
+/// See [`GEMM_READS_COLUMNS`].
+pub const COL2IM_READS_COLUMNS: usize = 1 << 18;
 
 /// `[B, Ci, H, W]` ⊛ `[Co, Ci, kh, kw]` (stride `sh, sw`, zero padding `ph, pw`) → `[B, Co, Ho, Wo]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,10 +170,10 @@ impl ConvGeometry {
         self.h_in * self.w_in
     }
 
-    /// `(first image, images)` of each tile of the batch.
-    pub fn tiles(&self) -> impl Iterator<Item = (usize, usize)> + use<> {
+    /// `(first image, images)` of each tile of the batch, for a column budget in floats.
+    pub fn tiles(&self, budget: usize) -> impl Iterator<Item = (usize, usize)> + use<> {
         let per_image = (self.k() * self.p_out()).max(self.c_out * self.p_out()).max(1);
-        let t = (COLUMN_FLOATS / per_image).clamp(1, self.batch.max(1));
+        let t = (budget / per_image).clamp(1, self.batch.max(1));
         let batch = self.batch;
         (0..batch).step_by(t).map(move |b0| (b0, t.min(batch - b0)))
     }
