@@ -124,11 +124,21 @@ pub trait GanOps: Backend {
         grad: FloatTensor<Self>,
         slope: f64,
     ) -> FloatTensor<Self> {
-        let bool_dtype = get_or_init_device_settings::<Self>(&x.device()).bool_dtype;
-        let negative = Self::float_lower_elem(x, 0f32.into(), bool_dtype);
-        let scaled = Self::float_mul_scalar(grad.clone(), slope.into());
-        Self::float_mask_where(grad, negative, scaled)
+        leaky_relu_backward_by_ops::<Self>(x, grad, slope)
     }
+}
+
+/// [`GanOps::gan_leaky_relu_backward`] out of Burn's tensor ops on any backend: the trait's
+/// default body, and the CPU backend's fallback for tensors its kernel does not take.
+pub(super) fn leaky_relu_backward_by_ops<B: Backend>(
+    x: FloatTensor<B>,
+    grad: FloatTensor<B>,
+    slope: f64,
+) -> FloatTensor<B> {
+    let bool_dtype = get_or_init_device_settings::<B>(&x.device()).bool_dtype;
+    let negative = B::float_lower_elem(x, 0f32.into(), bool_dtype);
+    let scaled = B::float_mul_scalar(grad.clone(), slope.into());
+    B::float_mask_where(grad, negative, scaled)
 }
 
 #[cfg(feature = "ndarray")]

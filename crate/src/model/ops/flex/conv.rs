@@ -52,10 +52,9 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
     let mut dx = vec![0f32; g.batch * plane];
     if p >= PER_IMAGE_PIXELS {
         let work = g.batch * g.k() * p;
-        let dys = values(&grad);
         for_each_chunk_with_work(&mut dx, plane, work, |b, out| {
-            // One image's dY is already the channel-major [Co, P] matrix.
-            let dy = tensor(dys[b * g.c_out * p..(b + 1) * g.c_out * p].to_vec(), &[g.c_out, p]);
+            // One image's dY is already the channel-major [Co, P] matrix: a view, no copy.
+            let dy = grad.narrow(0, b, 1).reshape(Shape::from([g.c_out, p]));
             let dcol = matmul(w_t.clone(), dy); // [K, P]
             col2im(g, values(&dcol), 1, out);
         });

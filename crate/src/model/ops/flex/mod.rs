@@ -20,6 +20,7 @@ use burn::backend::tensor::FloatTensor;
 use burn::tensor::DType;
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
+use super::extension::leaky_relu_backward_by_ops;
 use super::kernels::count_call;
 use super::{GanOps, Kernels, kernels};
 use geometry::ConvGeometry;
@@ -163,17 +164,7 @@ impl GanOps for Flex {
         if x.layout().shape() == grad.layout().shape() && ours(&[&x, &grad]) {
             activation::leaky_relu_backward(x, grad, slope as f32)
         } else {
-            generic_leaky_relu_backward(x, grad, slope)
+            leaky_relu_backward_by_ops::<Flex>(x, grad, slope)
         }
     }
-}
-
-/// The trait's default body, for tensors our kernel does not take.
-fn generic_leaky_relu_backward(x: FlexTensor, grad: FlexTensor, slope: f64) -> FlexTensor {
-    use burn::backend::ops::FloatTensorOps;
-    use burn::backend::{TensorMetadata, get_or_init_device_settings};
-    let bool_dtype = get_or_init_device_settings::<Flex>(&x.device()).bool_dtype;
-    let negative = Flex::float_lower_elem(x, 0f32.into(), bool_dtype);
-    let scaled = Flex::float_mul_scalar(grad.clone(), slope.into());
-    Flex::float_mask_where(grad, negative, scaled)
 }

@@ -53,6 +53,20 @@ fn inv_std(variance: &[f32], epsilon: f64) -> Vec<f32> {
     variance.iter().map(|&v| (1.0 / (v as f64 + epsilon).sqrt()) as f32).collect()
 }
 
+/// Per channel, `scale = gamma·(variance + ε)^−½` and `shift = beta − mean·scale`, so that
+/// BatchNorm is `x·scale + shift`.
+fn scale_shift(
+    gamma: &[f32],
+    beta: &[f32],
+    mean: &[f32],
+    variance: &[f32],
+    epsilon: f64,
+) -> (Vec<f32>, Vec<f32>) {
+    let scale: Vec<f32> = gamma.iter().zip(inv_std(variance, epsilon)).map(|(g, i)| g * i).collect();
+    let shift = beta.iter().zip(mean).zip(&scale).map(|((b, m), s)| b - m * s).collect();
+    (scale, shift)
+}
+
 /// `(output, mean, biased variance)` with the batch's statistics.
 pub fn train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> (FlexTensor, FlexTensor, FlexTensor) {
     let shape = x.layout().shape().to_vec();
@@ -68,10 +82,7 @@ pub fn train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -
         let m = mean[ch] as f64;
         (planes.map(|pl| pl.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>()).sum::<f64>() / n) as f32
     });
-    let inv = inv_std(&variance, epsilon);
-    let (g, be) = (values(&gamma), values(&beta));
-    let scale: Vec<f32> = (0..c).map(|ch| g[ch] * inv[ch]).collect();
-    let shift: Vec<f32> = (0..c).map(|ch| be[ch] - mean[ch] * scale[ch]).collect();
+    let (scale, shift) = scale_shift(values(&gamma), values(&beta), &mean, &variance, epsilon);
     let y = affine(xs, dims, &scale, &shift);
     (tensor(y, &shape), tensor(mean, &[c]), tensor(variance, &[c]))
 }
@@ -141,9 +152,7 @@ pub fn inference(
     let dims = layout(&x).unwrap_or((0, 0, 0));
     let (x, gamma, beta, mean) = (dense(x), dense(gamma), dense(beta), dense(mean));
     let variance = dense(variance);
-    let inv = inv_std(values(&variance), epsilon);
-    let (g, be, mu) = (values(&gamma), values(&beta), values(&mean));
-    let scale: Vec<f32> = (0..dims.1).map(|ch| g[ch] * inv[ch]).collect();
-    let shift: Vec<f32> = (0..dims.1).map(|ch| be[ch] - mu[ch] * scale[ch]).collect();
+    let (scale, shift) =
+        scale_shift(values(&gamma), values(&beta), values(&mean), values(&variance), epsilon);
     tensor(affine(values(&x), dims, &scale, &shift), &shape)
 }
