@@ -11,6 +11,9 @@ Requests (bench/README.md defines the workloads):
     {"task": "frechet", "n": 10000, "dim": 2048, "reps": 1}          torch only (numpy/scipy,
                                             as pytorch-fid computes it) -> {"ms", "statistics_ms", "frechet_ms", "value"}
     {"task": "sgemm", "n": 2048, "reps": 5}                          torch only -> {"gflops": best}
+    {"task": "layer", "transposed": false, "c_in": 64, "c_out": 128, "side": 32, "kernel": 4,
+     "stride": 2, "padding": 1, "batch": 64, "reps": 5}              torch only -> {"forward",
+                                            "dx", "dw": ms per call, gradients net of the forward}
 Errors answer {"error": "..."} and the loop goes on; end of input ends the process.
 """
 
@@ -95,6 +98,40 @@ def timed(fn, reps):
     return (time.perf_counter() - start) * 1000 / reps
 
 
+def layer(req, reps):
+    """One convolution alone, timed as `ganvas bench --tasks layers` times its own: forward,
+    then forward + backward of sum(y * dy) with respect to x or w, less the forward."""
+    c_in, c_out, side, k = (int(req[f]) for f in ("c_in", "c_out", "side", "kernel"))
+    stride, padding, batch = int(req["stride"]), int(req["padding"]), int(req["batch"])
+    x = torch.randn(batch, c_in, side, side)
+    if req["transposed"]:
+        w = torch.randn(c_in, c_out, k, k) * 0.02
+        op = lambda x, w: torch.nn.functional.conv_transpose2d(x, w, stride=stride, padding=padding)
+    else:
+        w = torch.randn(c_out, c_in, k, k) * 0.02
+        op = lambda x, w: torch.nn.functional.conv2d(x, w, stride=stride, padding=padding)
+    with torch.no_grad():
+        dy = torch.randn_like(op(x, w))
+
+    def per_call(fn):
+        fn()  # warm-up: oneDNN primitive caches, allocator
+        return timed(fn, reps)
+
+    def forward():
+        with torch.no_grad():
+            op(x, w).numpy()
+
+    def backward(wrt_x):
+        xa = x.detach().requires_grad_(wrt_x)
+        wa = w.detach().requires_grad_(not wrt_x)
+        (op(xa, wa) * dy).sum().backward()
+        (xa if wrt_x else wa).grad.numpy()
+
+    fwd = per_call(forward)
+    return {"forward": fwd, "dx": max(per_call(lambda: backward(True)) - fwd, 0.0),
+            "dw": max(per_call(lambda: backward(False)) - fwd, 0.0)}
+
+
 class Peer:
     def __init__(self, runtime, threads):
         self.runtime = runtime
@@ -144,6 +181,9 @@ class Peer:
             a, b = torch.randn(n, n), torch.randn(n, n)
             best = min(timed(lambda: a @ b, 1) for _ in range(reps))
             return {"gflops": 2 * n ** 3 / (best / 1000) / 1e9}
+        if task == "layer":
+            self.torch_only(task)
+            return layer(req, reps)
         raise ValueError(f"unknown task {task!r}")
 
     def frechet(self, n, dim):

@@ -18,6 +18,64 @@ use super::ops;
 use super::spectral::{ConvShape, NormConv2d};
 use super::{ModelError, Noise, at_least};
 
+/// One convolution of a DCGAN pair (what the per-layer benchmark times).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConvLayer {
+    /// A generator layer: a transposed convolution from `side²` up.
+    pub transposed: bool,
+    pub c_in: usize,
+    pub c_out: usize,
+    /// Input side in pixels (1 for the latent).
+    pub side: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+}
+
+impl ConvLayer {
+    fn new(transposed: bool, c_in: usize, c_out: usize, side: usize, kernel: usize, stride: usize, padding: usize) -> Self {
+        Self { transposed, c_in, c_out, side, kernel, stride, padding }
+    }
+
+    /// Output side in pixels.
+    pub fn out_side(&self) -> usize {
+        if self.transposed {
+            ((self.side - 1) * self.stride + self.kernel).saturating_sub(2 * self.padding)
+        } else {
+            ((self.side + 2 * self.padding).saturating_sub(self.kernel)) / self.stride + 1
+        }
+    }
+
+    /// Multiply-adds per image: `in × out × k²` per input pixel of a transposed convolution,
+    /// per output pixel of a convolution.
+    pub fn macs(&self) -> u64 {
+        let pixels = if self.transposed { self.side } else { self.out_side() }.pow(2);
+        (self.c_in * self.c_out * self.kernel * self.kernel * pixels) as u64
+    }
+
+    /// The shape of the discriminator's convolution for this layer.
+    fn shape(&self) -> ConvShape {
+        ConvShape {
+            channels_in: self.c_in,
+            channels_out: self.c_out,
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+        }
+    }
+
+    /// `G z→4²`, `G 4²→8²`, `D 64²→32²`, `D 4²→logit`.
+    pub fn name(&self) -> String {
+        let (from, to) = (self.side, self.out_side());
+        match (self.transposed, from, to) {
+            (true, 1, _) => format!("G z→{to}²"),
+            (false, _, 1) => format!("D {from}²→logit"),
+            (true, ..) => format!("G {from}²→{to}²"),
+            (false, ..) => format!("D {from}²→{to}²"),
+        }
+    }
+}
+
 /// Shape of a DCGAN pair.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,38 +160,43 @@ impl DcganConfig {
     /// Multiply-adds of one generator forward pass for one image, convolutions only (what
     /// benchmarks count FLOPs from; BatchNorm and activations are a fraction of a percent).
     pub fn generator_macs(&self) -> Result<u64, ModelError> {
-        let (base, ups) = self.plan()?;
-        let label_dim = if self.classes > 0 { self.label_dim } else { 0 };
-        // A transposed convolution does `in × out × k²` multiply-adds per *input* pixel.
-        let mut macs = ((self.latent_dim + label_dim) * self.block_channels(ups, 0) * base * base) as u64;
-        let mut side = base;
-        for i in 1..ups {
-            macs += (self.block_channels(ups, i - 1) * self.block_channels(ups, i) * 16 * side * side) as u64;
-            side *= 2;
-        }
-        macs += (self.block_channels(ups, ups - 1) * self.channels * 16 * side * side) as u64;
-        Ok(macs)
+        Ok(self.conv_layers()?.iter().filter(|l| l.transposed).map(ConvLayer::macs).sum())
     }
 
     /// Multiply-adds of one discriminator forward pass for one image, convolutions only.
     pub fn discriminator_macs(&self) -> Result<u64, ModelError> {
+        Ok(self.conv_layers()?.iter().filter(|l| !l.transposed).map(ConvLayer::macs).sum())
+    }
+
+    /// Every convolution of the pair, G's from the latent up then D's from the image down,
+    /// with the shapes [`Self::init_generator`] and [`Self::init_discriminator`] build.
+    pub fn conv_layers(&self) -> Result<Vec<ConvLayer>, ModelError> {
         let (base, ups) = self.plan()?;
-        // A convolution does `in × out × k²` multiply-adds per *output* pixel.
-        let mut macs = 0;
-        let mut side = self.resolution;
-        let mut channels_in = self.channels;
+        let label_dim = if self.classes > 0 { self.label_dim } else { 0 };
+        let mut layers = Vec::with_capacity(2 * ups + 2);
+        let mut channels_in = self.latent_dim + label_dim;
+        let mut side = 1;
         for i in 0..ups {
-            let channels_out = self.block_channels(ups, ups - 1 - i);
-            side /= 2;
-            macs += (channels_in * channels_out * 16 * side * side) as u64;
+            let channels_out = self.block_channels(ups, i);
+            let (kernel, stride, padding) = if i == 0 { (base, 1, 0) } else { (4, 2, 1) };
+            layers.push(ConvLayer::new(true, channels_in, channels_out, side, kernel, stride, padding));
+            side = layers[i].out_side();
             channels_in = channels_out;
         }
-        macs += (channels_in * base * base) as u64;
-        Ok(macs)
+        layers.push(ConvLayer::new(true, channels_in, self.channels, side, 4, 2, 1));
+        let mut channels_in = self.channels;
+        let mut side = self.resolution;
+        for i in 0..ups {
+            let channels_out = self.block_channels(ups, ups - 1 - i);
+            layers.push(ConvLayer::new(false, channels_in, channels_out, side, 4, 2, 1));
+            side /= 2;
+            channels_in = channels_out;
+        }
+        layers.push(ConvLayer::new(false, channels_in, 1, side, base, 1, 0));
+        Ok(layers)
     }
 
     pub(super) fn init_generator(&self, device: &Device) -> Result<DcganGenerator, ModelError> {
-        let (base, ups) = self.plan()?;
         let embed = (self.classes > 0).then(|| {
             EmbeddingConfig::new(self.classes, self.label_dim)
                 .with_initializer(Initializer::Normal {
@@ -142,22 +205,19 @@ impl DcganConfig {
                 })
                 .init(device)
         });
-        let label_dim = if self.classes > 0 { self.label_dim } else { 0 };
-        let mut blocks = Vec::with_capacity(ups);
-        let mut channels_in = self.latent_dim + label_dim;
-        for i in 0..ups {
-            let channels_out = self.block_channels(ups, i);
-            let (kernel, stride, padding) = if i == 0 { (base, 1, 0) } else { (4, 2, 1) };
-            blocks.push(UpBlock {
-                conv: transposed(channels_in, channels_out, kernel, stride, padding, device),
-                norm: batch_norm(channels_out, device),
-            });
-            channels_in = channels_out;
-        }
+        let mut layers: Vec<ConvLayer> = self.conv_layers()?.into_iter().filter(|l| l.transposed).collect();
+        let last = layers.pop().ok_or(ModelError::Resolution(self.resolution))?;
+        let blocks = layers
+            .iter()
+            .map(|l| UpBlock {
+                conv: transposed(l, device),
+                norm: batch_norm(l.c_out, device),
+            })
+            .collect();
         Ok(DcganGenerator {
             embed,
             blocks,
-            out: transposed(channels_in, self.channels, 4, 2, 1, device),
+            out: transposed(&last, device),
             channels: self.channels,
             resolution: self.resolution,
         })
@@ -167,35 +227,19 @@ impl DcganConfig {
         &self,
         device: &Device,
     ) -> Result<DcganDiscriminator, ModelError> {
-        let (base, ups) = self.plan()?;
-        let mut blocks = Vec::with_capacity(ups);
-        let mut channels_in = self.channels;
-        for i in 0..ups {
-            let channels_out = self.block_channels(ups, ups - 1 - i);
-            let shape = ConvShape {
-                channels_in,
-                channels_out,
-                kernel: 4,
-                stride: 2,
-                padding: 1,
-            };
-            // No normalisation on the first block (DCGAN), none at all with spectral norm (SN-GAN).
-            let use_bn = i > 0 && !self.spectral_norm;
-            blocks.push(DownBlock {
-                conv: NormConv2d::new(shape, self.spectral_norm, device),
-                norm: use_bn.then(|| batch_norm(channels_out, device)),
-            });
-            channels_in = channels_out;
-        }
-        let out_shape = ConvShape {
-            channels_in,
-            channels_out: 1,
-            kernel: base,
-            stride: 1,
-            padding: 0,
-        };
+        let mut layers: Vec<ConvLayer> = self.conv_layers()?.into_iter().filter(|l| !l.transposed).collect();
+        let last = layers.pop().ok_or(ModelError::Resolution(self.resolution))?;
+        let blocks = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| DownBlock {
+                conv: NormConv2d::new(l.shape(), self.spectral_norm, device),
+                // No normalisation on the first block (DCGAN), none at all with spectral norm (SN-GAN).
+                norm: (i > 0 && !self.spectral_norm).then(|| batch_norm(l.c_out, device)),
+            })
+            .collect();
         let embed = (self.classes > 0).then(|| {
-            EmbeddingConfig::new(self.classes, channels_in)
+            EmbeddingConfig::new(self.classes, last.c_in)
                 .with_initializer(Initializer::Normal {
                     mean: 0.0,
                     std: 0.02,
@@ -204,7 +248,7 @@ impl DcganConfig {
         });
         Ok(DcganDiscriminator {
             blocks,
-            out: NormConv2d::new(out_shape, self.spectral_norm, device),
+            out: NormConv2d::new(last.shape(), self.spectral_norm, device),
             embed,
             channels: self.channels,
             resolution: self.resolution,
@@ -212,17 +256,10 @@ impl DcganConfig {
     }
 }
 
-fn transposed(
-    channels_in: usize,
-    channels_out: usize,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-    device: &Device,
-) -> ConvTranspose2d {
-    ConvTranspose2dConfig::new([channels_in, channels_out], [kernel; 2])
-        .with_stride([stride; 2])
-        .with_padding([padding; 2])
+fn transposed(l: &ConvLayer, device: &Device) -> ConvTranspose2d {
+    ConvTranspose2dConfig::new([l.c_in, l.c_out], [l.kernel; 2])
+        .with_stride([l.stride; 2])
+        .with_padding([l.padding; 2])
         .with_bias(false)
         .with_initializer(Initializer::Normal {
             mean: 0.0,

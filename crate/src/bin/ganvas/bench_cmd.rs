@@ -36,13 +36,17 @@ pub struct BenchArgs {
     /// Suite: workloads, comma-separated (files bench/configs/<name>.toml).
     #[arg(long, default_value = "dcgan32-grey,dcgan32-rgb,dcgan64")]
     workloads: String,
-    /// Suite: tasks, comma-separated: train, sample, frechet.
+    /// Suite: tasks, comma-separated: train, sample, frechet, layers (every convolution of the
+    /// workloads alone, forward and both gradients).
     #[arg(long, default_value = "train,sample,frechet")]
     tasks: String,
     /// Suite: peers, comma-separated: torch, onnxruntime, burn (ganvas on Burn's own CPU ops,
     /// in-process); empty: ganvas alone.
     #[arg(long, default_value = "torch,onnxruntime,burn")]
     peers: String,
+    /// Suite, --tasks layers: keep the layers whose name contains this text (e.g. "D 32²").
+    #[arg(long)]
+    only: Option<String>,
     /// Suite: CPU threads for ganvas and the peers (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -122,6 +126,7 @@ fn suite(args: BenchArgs) -> Result<(), String> {
         workloads: list(&args.workloads),
         tasks: list(&args.tasks),
         peers: list(&args.peers),
+        only: args.only.clone(),
         rounds: args.rounds.max(1),
         reps: args.steps.max(1),
         threads,

@@ -29,6 +29,8 @@ pub struct Suite {
     /// Peer runtimes: `torch`, `onnxruntime`, and `burn` (ganvas itself with Burn's CPU ops in
     /// place of our kernels: the speed-up of our op layer, measured in the same rounds).
     pub peers: Vec<String>,
+    /// `layers` task: only the layers whose name contains this text.
+    pub only: Option<String>,
     pub rounds: usize,
     /// Training steps (or sampling calls) per timing.
     pub reps: usize,
@@ -110,10 +112,10 @@ pub fn run(suite: Suite) -> Result<(), String> {
                         rows.push(row(name, Task::Sample(n), batch, Some(flops)));
                     }
                 }
-                "frechet" => {}
+                "frechet" | "layers" => {}
                 other => {
                     return Err(format!(
-                        "unknown bench task `{other}` (train, sample, frechet)"
+                        "unknown bench task `{other}` (train, sample, frechet, layers)"
                     ));
                 }
             }
@@ -155,7 +157,12 @@ pub fn run(suite: Suite) -> Result<(), String> {
             }
         }
     }
-    print_table(&rows, &suite, &peers, peak);
+    if !rows.is_empty() {
+        print_table(&rows, &suite, &peers, &peak);
+    }
+    if suite.tasks.iter().any(|t| t == "layers") {
+        crate::bench_layers::run(&suite, &mut peers, peak.best())?;
+    }
     Ok(())
 }
 
@@ -323,7 +330,7 @@ impl Peak {
     }
 }
 
-fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: Peak) {
+fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
     println!(
         "ganvas bench — {} threads, {} rounds × {} reps, medians; device {:?}",
         suite.threads, suite.rounds, suite.reps, suite.device

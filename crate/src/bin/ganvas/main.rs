@@ -1,6 +1,7 @@
 //! The ganvas command-line program: parses arguments, picks the device, calls the library.
 
 mod bench_cmd;
+mod bench_layers;
 mod bench_peer;
 mod bench_suite;
 mod classifier_cmd;
@@ -19,6 +20,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Freed buffers stay mapped for the next training step (see crate/Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Small GANs that train on the CPU, on wgpu or CUDA, and in the browser.
 #[derive(Parser)]

@@ -7,35 +7,42 @@
 //! | input gradient | `Wᵀ [K, Co] · dY [Co, t·P]` | `col2im` to `[t, Ci, H, W]` |
 //! | weight gradient | `Σ_tiles dY [Co, t·P] · col(x)ᵀ [t·P, K]` | is `[Co, Ci, kh, kw]` |
 //!
+//! Tiles run in parallel, one GEMM on one thread each, whenever there are at least as many
+//! tiles as threads: no thread waits on another inside a product, and a tile's columns stay
+//! in its own core's cache. A batch too small for that runs its tile's GEMM on every thread.
+//!
 //! A transposed convolution runs the same passes with roles swapped (see [`super`]).
 
-use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
-use burn::backend::ops::FloatTensorOps;
-use burn::tensor::Shape;
 
-use super::dense::{dense, matmul, tensor, values};
+use super::dense::{Threads, dense, gemm, matrix, tensor, values};
 use super::geometry::{COL2IM_READS_COLUMNS, ConvGeometry, GEMM_READS_COLUMNS};
 use super::lowering::{col2im, from_channel_major, im2col, to_channel_major};
-use super::parallel::for_each_chunk_with_work;
+use super::parallel::{for_each_chunk_with_work, sum_of, threads};
 
-/// `[Co, Ci, kh, kw]` as the `[Co, K]` matrix (no copy when already contiguous).
-fn weight_matrix(g: &ConvGeometry, weight: FlexTensor) -> FlexTensor {
-    dense(weight).reshape(Shape::from([g.c_out, g.k()]))
+/// Images per tile for a column budget, and the threads each tile's GEMM should use.
+fn tiling(g: &ConvGeometry, budget: usize) -> (usize, Threads) {
+    let threads = threads();
+    let t = g.tile_images(budget, threads);
+    let inner = if g.batch.div_ceil(t) >= threads { Threads::One } else { Threads::All };
+    (t, inner)
 }
 
 /// `x [B, Ci, H, W]` → `y [B, Co, Ho, Wo]`.
 pub fn forward(g: &ConvGeometry, x: FlexTensor, weight: FlexTensor) -> FlexTensor {
-    let x = dense(x);
-    let w = weight_matrix(g, weight);
-    let p = g.p_out();
-    let mut y = vec![0f32; g.batch * g.c_out * p];
-    for (b0, t) in g.tiles(GEMM_READS_COLUMNS) {
-        let col = tensor(im2col(g, values(&x), b0, t), &[g.k(), t * p]);
-        let product = matmul(w.clone(), col); // [Co, t·P]
-        let out = &mut y[b0 * g.c_out * p..(b0 + t) * g.c_out * p];
-        from_channel_major(values(&product), g.c_out, t, p, out);
-    }
+    let (x, weight) = (dense(x), dense(weight));
+    let w = matrix(values(&weight), g.c_out, g.k());
+    let (p, image) = (g.p_out(), g.c_out * g.p_out());
+    let (t, inner) = tiling(g, GEMM_READS_COLUMNS);
+    let mut y = vec![0f32; g.batch * image];
+    let work = g.batch * g.k() * p;
+    for_each_chunk_with_work(&mut y, t * image, work, |i, out| {
+        let (b0, n) = (i * t, out.len() / image);
+        let col = im2col(g, values(&x), b0, n);
+        let mut product = vec![0f32; g.c_out * n * p];
+        gemm(&mut product, w, matrix(&col, g.k(), n * p), false, inner); // [Co, n·P]
+        from_channel_major(&product, g.c_out, n, p, out);
+    });
     tensor(y, &[g.batch, g.c_out, g.h_out, g.w_out])
 }
 
@@ -46,26 +53,26 @@ const PER_IMAGE_PIXELS: usize = 64;
 
 /// `dY [B, Co, Ho, Wo]` → `dX [B, Ci, H, W]`.
 pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> FlexTensor {
-    let grad = dense(grad);
-    let w_t = weight_matrix(g, weight).transpose(0, 1); // [K, Co] view
+    let (grad, weight) = (dense(grad), dense(weight));
+    let w_t = matrix(values(&weight), g.c_out, g.k()).transpose(); // [K, Co]
     let (p, plane) = (g.p_out(), g.c_in * g.p_in());
+    let (t, inner) = if p >= PER_IMAGE_PIXELS {
+        (1, if g.batch >= threads() { Threads::One } else { Threads::All })
+    } else {
+        tiling(g, COL2IM_READS_COLUMNS)
+    };
     let mut dx = vec![0f32; g.batch * plane];
-    if p >= PER_IMAGE_PIXELS {
-        let work = g.batch * g.k() * p;
-        for_each_chunk_with_work(&mut dx, plane, work, |b, out| {
-            // One image's dY is already the channel-major [Co, P] matrix: a view, no copy.
-            let dy = grad.narrow(0, b, 1).reshape(Shape::from([g.c_out, p]));
-            let dcol = matmul(w_t.clone(), dy); // [K, P]
-            col2im(g, values(&dcol), 1, out);
-        });
-        return tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in]);
-    }
-    for (b0, t) in g.tiles(COL2IM_READS_COLUMNS) {
-        let dy = &values(&grad)[b0 * g.c_out * p..(b0 + t) * g.c_out * p];
-        let dy = tensor(to_channel_major(dy, g.c_out, t, p), &[g.c_out, t * p]);
-        let dcol = matmul(w_t.clone(), dy); // [K, t·P]
-        col2im(g, values(&dcol), t, &mut dx[b0 * plane..(b0 + t) * plane]);
-    }
+    let work = g.batch * g.k() * p;
+    for_each_chunk_with_work(&mut dx, t * plane, work, |i, out| {
+        let (b0, n) = (i * t, out.len() / plane);
+        let dy = &values(&grad)[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
+        // One image's dY is already the channel-major [Co, P] matrix.
+        let folded = (n > 1).then(|| to_channel_major(dy, g.c_out, n, p));
+        let dy = folded.as_deref().unwrap_or(dy);
+        let mut dcol = vec![0f32; g.k() * n * p];
+        gemm(&mut dcol, w_t, matrix(dy, g.c_out, n * p), false, inner); // [K, n·P]
+        col2im(g, &dcol, n, out);
+    });
     tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in])
 }
 
@@ -73,17 +80,14 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
 pub fn weight_grad(g: &ConvGeometry, x: FlexTensor, grad: FlexTensor) -> FlexTensor {
     let (x, grad) = (dense(x), dense(grad));
     let p = g.p_out();
-    let mut sum: Option<FlexTensor> = None;
-    for (b0, t) in g.tiles(GEMM_READS_COLUMNS) {
-        let col = tensor(im2col(g, values(&x), b0, t), &[g.k(), t * p]);
-        let dy = &values(&grad)[b0 * g.c_out * p..(b0 + t) * g.c_out * p];
-        let dy = tensor(to_channel_major(dy, g.c_out, t, p), &[g.c_out, t * p]);
-        let part = matmul(dy, col.transpose(0, 1)); // [Co, K]
-        sum = Some(match sum {
-            Some(total) => Flex::float_add(total, part),
-            None => part,
-        });
-    }
-    let dw = sum.unwrap_or_else(|| tensor(vec![0f32; g.c_out * g.k()], &[g.c_out, g.k()]));
-    dense(dw).reshape(Shape::from([g.c_out, g.c_in, g.kh, g.kw]))
+    let (t, inner) = tiling(g, GEMM_READS_COLUMNS);
+    let dw = sum_of(g.batch.div_ceil(t), g.c_out * g.k(), |i, dw| {
+        let (b0, n) = (i * t, t.min(g.batch - i * t));
+        let col = im2col(g, values(&x), b0, n);
+        let dy = &values(&grad)[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
+        let dy = to_channel_major(dy, g.c_out, n, p);
+        let col_t = matrix(&col, g.k(), n * p).transpose(); // [n·P, K]
+        gemm(dw, matrix(&dy, g.c_out, n * p), col_t, true, inner); // += [Co, K]
+    });
+    tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw])
 }

@@ -1,10 +1,13 @@
-//! Flex tensors as flat f32 buffers and back, and the matrix multiply our kernels lower to
-//! (Flex's own: the `gemm` crate with its AVX-512/AVX2/simd128 kernels, strided operands).
+//! Flex tensors as flat f32 buffers and back, and the matrix multiply our kernels lower to:
+//! faer's, on row-major slices and their transposes (safe strided views; natively its AVX-512
+//! kernels and rayon, in the browser's wasm build simd128 on one thread). Measured on the
+//! layers' own shapes (`ganvas bench --tasks layers`), it matches Flex's matmul on plain
+//! operands and is about three times faster where one operand is a transposed view (every
+//! weight gradient).
 
-use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
-use burn::backend::ops::FloatTensorOps;
 use burn::tensor::TensorData;
+use faer::{Accum, MatMut, MatRef, Par};
 
 /// `t` with a contiguous, zero-offset layout (copied only if it is not already).
 pub fn dense(t: FlexTensor) -> FlexTensor {
@@ -21,7 +24,36 @@ pub fn tensor(values: Vec<f32>, shape: &[usize]) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, shape.to_vec()))
 }
 
-/// `a · b` for 2-D `a: [m, k]`, `b: [k, n]` (either may be a transposed view) → dense `[m, n]`.
-pub fn matmul(a: FlexTensor, b: FlexTensor) -> FlexTensor {
-    dense(Flex::float_matmul(a, b))
+/// The row-major `[rows, cols]` matrix held by `data` (exactly `rows · cols` values).
+pub fn matrix(data: &[f32], rows: usize, cols: usize) -> MatRef<'_, f32> {
+    MatRef::from_row_major_slice(data, rows, cols)
+}
+
+/// Threads for one product.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Threads {
+    /// The whole pool (one large product at a time).
+    All,
+    /// The calling thread (products that already run one per task).
+    One,
+}
+
+/// `out = a · b` (or `out += a · b` with `accumulate`), `out` row-major `[a.nrows(), b.ncols()]`.
+pub fn gemm(out: &mut [f32], a: MatRef<'_, f32>, b: MatRef<'_, f32>, accumulate: bool, threads: Threads) {
+    let out = MatMut::from_row_major_slice_mut(out, a.nrows(), b.ncols());
+    let accum = if accumulate { Accum::Add } else { Accum::Replace };
+    faer::linalg::matmul::matmul(out, accum, a, b, 1.0f32, parallelism(threads));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn parallelism(threads: Threads) -> Par {
+    match threads {
+        Threads::All => Par::rayon(0),
+        Threads::One => Par::Seq,
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn parallelism(_: Threads) -> Par {
+    Par::Seq
 }

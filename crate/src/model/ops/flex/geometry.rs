@@ -170,12 +170,11 @@ impl ConvGeometry {
         self.h_in * self.w_in
     }
 
-    /// `(first image, images)` of each tile of the batch, for a column budget in floats.
-    pub fn tiles(&self, budget: usize) -> impl Iterator<Item = (usize, usize)> + use<> {
+    /// Images per tile of the batch: as many as a column budget in floats allows, but no more
+    /// than leaves every one of `threads` threads a tile of its own.
+    pub fn tile_images(&self, budget: usize, threads: usize) -> usize {
         let per_image = (self.k() * self.p_out()).max(self.c_out * self.p_out()).max(1);
-        let t = (budget / per_image).clamp(1, self.batch.max(1));
-        let batch = self.batch;
-        (0..batch).step_by(t).map(move |b0| (b0, t.min(batch - b0)))
+        (budget / per_image).clamp(1, self.batch.div_ceil(threads.max(1)).max(1))
     }
 
     /// Output columns `wo` whose input column `wo·sw + j − pw` lies inside the image.

@@ -38,3 +38,40 @@ fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32])
 fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
     data.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
 }
+
+/// Threads the loops above spread over (1 in the browser's wasm build).
+pub fn threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    return 1;
+}
+
+/// `Σ_i f(i)` over `0..n` for `f` adding its term into a zeroed `len`-long buffer: one buffer
+/// per thread natively (summed at the end), one in all in the browser.
+pub fn sum_of(n: usize, len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) -> Vec<f32> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        (0..n)
+            .into_par_iter()
+            .fold(
+                || vec![0f32; len],
+                |mut acc, i| {
+                    f(i, &mut acc);
+                    acc
+                },
+            )
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_else(|| vec![0f32; len])
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut acc = vec![0f32; len];
+        (0..n).for_each(|i| f(i, &mut acc));
+        acc
+    }
+}
