@@ -192,12 +192,15 @@ impl Trainer {
         };
         let mut grads = BTreeMap::new();
         let mut g_loss = None;
+        // D's weights are constants here: its gradients would be computed and thrown away.
+        // (BatchNorm's running statistics are shared with `self.discriminator` and still update.)
+        let discriminator = self.discriminator.clone().no_grad();
         for _ in 0..cfg.accumulate {
             let labels = self.fake_labels(cfg.batch);
             let latents = self.latents(cfg.batch);
             let fake = self.generator.forward(latents, labels.clone());
             let fake = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
-            let loss = cfg.loss.generator(self.discriminator.forward(fake, labels));
+            let loss = cfg.loss.generator(discriminator.forward(fake, labels));
             let mut backward = loss.clone().mul_scalar(scale).backward();
             accumulate(&mut grads, named::gradients(&self.generator, &mut backward));
             add(&mut g_loss, loss.detach().inner().mul_scalar(scale));

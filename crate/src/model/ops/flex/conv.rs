@@ -19,6 +19,7 @@ use super::dense::{Threads, dense, gemm, matrix, tensor, values};
 use super::geometry::{COL2IM_READS_COLUMNS, ConvGeometry, GEMM_READS_COLUMNS};
 use super::lowering::{col2im, from_channel_major, im2col, to_channel_major};
 use super::parallel::{for_each_chunk_with_work, sum_of, threads};
+use super::scratch::zeroed;
 
 /// Images per tile for a column budget, and the threads each tile's GEMM should use.
 fn tiling(g: &ConvGeometry, budget: usize) -> (usize, Threads) {
@@ -39,7 +40,7 @@ pub fn forward(g: &ConvGeometry, x: FlexTensor, weight: FlexTensor) -> FlexTenso
     for_each_chunk_with_work(&mut y, t * image, work, |i, out| {
         let (b0, n) = (i * t, out.len() / image);
         let col = im2col(g, values(&x), b0, n);
-        let mut product = vec![0f32; g.c_out * n * p];
+        let mut product = zeroed(g.c_out * n * p);
         gemm(&mut product, w, matrix(&col, g.k(), n * p), false, inner); // [Co, n·P]
         from_channel_major(&product, g.c_out, n, p, out);
     });
@@ -69,7 +70,7 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
         // One image's dY is already the channel-major [Co, P] matrix.
         let folded = (n > 1).then(|| to_channel_major(dy, g.c_out, n, p));
         let dy = folded.as_deref().unwrap_or(dy);
-        let mut dcol = vec![0f32; g.k() * n * p];
+        let mut dcol = zeroed(g.k() * n * p);
         gemm(&mut dcol, w_t, matrix(dy, g.c_out, n * p), false, inner); // [K, n·P]
         col2im(g, &dcol, n, out);
     });

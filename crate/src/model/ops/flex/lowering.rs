@@ -6,13 +6,14 @@
 
 use super::geometry::ConvGeometry;
 use super::parallel::for_each_chunk;
+use super::scratch::{Scratch, zeroed};
 
 /// The tile's column matrix: entry `((ci, i, j), (b, ho, wo))` is
 /// `x[b0 + b, ci, ho·sh − ph + i, wo·sw − pw + j]`, 0 in the padding. `x` is `[B, Ci, H, W]`.
-pub fn im2col(g: &ConvGeometry, x: &[f32], b0: usize, t: usize) -> Vec<f32> {
+pub fn im2col(g: &ConvGeometry, x: &[f32], b0: usize, t: usize) -> Scratch {
     let p = g.p_out();
     let plane = g.p_in();
-    let mut col = vec![0f32; g.k() * t * p];
+    let mut col = zeroed(g.k() * t * p);
     for_each_chunk(&mut col, t * p, |row, out| {
         let (ci, i, j) = (row / (g.kh * g.kw), (row / g.kw) % g.kh, row % g.kw);
         let columns = g.valid_w(j);
@@ -58,8 +59,8 @@ pub fn col2im(g: &ConvGeometry, col: &[f32], t: usize, out: &mut [f32]) {
 }
 
 /// `[t, c, p]` (images, channels, pixels) → `[c, t·p]`: the channel-major matrix of a tile.
-pub fn to_channel_major(x: &[f32], c: usize, t: usize, p: usize) -> Vec<f32> {
-    let mut out = vec![0f32; c * t * p];
+pub fn to_channel_major(x: &[f32], c: usize, t: usize, p: usize) -> Scratch {
+    let mut out = zeroed(c * t * p);
     for_each_chunk(&mut out, t * p, |ci, row| {
         for b in 0..t {
             row[b * p..(b + 1) * p].copy_from_slice(&x[(b * c + ci) * p..][..p]);

@@ -12,6 +12,7 @@ mod geometry;
 mod lowering;
 mod norm;
 mod parallel;
+mod scratch;
 
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
