@@ -119,7 +119,12 @@ fn feature_errors(ours: &[f32], reference: &[f32]) -> (f32, f64) {
         .fold(0.0f32, f32::max);
     let n = (ours.len() / FEATURES) as f64;
     let mean = |rows: &[f32], j: usize| {
-        rows.iter().skip(j).step_by(FEATURES).map(|&v| f64::from(v)).sum::<f64>() / n
+        rows.iter()
+            .skip(j)
+            .step_by(FEATURES)
+            .map(|&v| f64::from(v))
+            .sum::<f64>()
+            / n
     };
     let (mut diff, mut norm) = (0.0, 0.0);
     for j in 0..FEATURES {
@@ -157,10 +162,14 @@ fn eval_on_folders_matches_fid_helper_pytorch() {
             relative(fid, exact),
             relative(fid_swapped, reference),
         );
-        let (max_real, mean_real) =
-            feature_errors(&real_features.features, &reference_features(&format!("{side}/real")));
-        let (max_fake, mean_fake) =
-            feature_errors(&fake_features.features, &reference_features(&format!("{side}/fake")));
+        let (max_real, mean_real) = feature_errors(
+            &real_features.features,
+            &reference_features(&format!("{side}/real")),
+        );
+        let (max_fake, mean_fake) = feature_errors(
+            &fake_features.features,
+            &reference_features(&format!("{side}/fake")),
+        );
         eprintln!(
             "{side} px: FID {fid:.6} vs reference {reference:.6} ({vs_ref:.1e} relative), vs exact \
              trace {exact:.6} ({vs_exact:.1e}), swapped {fid_swapped:.6} ({swapped:.1e}); features \
@@ -171,8 +180,16 @@ fn eval_on_folders_matches_fid_helper_pytorch() {
             ("FID vs reference", vs_ref, FID_TOLERANCE),
             ("FID vs exact trace", vs_exact, FID_TOLERANCE),
             ("swapped FID vs reference", swapped, FID_TOLERANCE),
-            ("real max feature error", f64::from(max_real), f64::from(FEATURE_TOLERANCE)),
-            ("fake max feature error", f64::from(max_fake), f64::from(FEATURE_TOLERANCE)),
+            (
+                "real max feature error",
+                f64::from(max_real),
+                f64::from(FEATURE_TOLERANCE),
+            ),
+            (
+                "fake max feature error",
+                f64::from(max_fake),
+                f64::from(FEATURE_TOLERANCE),
+            ),
             ("real mean vector", mean_real, MEAN_TOLERANCE),
             ("fake mean vector", mean_fake, MEAN_TOLERANCE),
         ];
