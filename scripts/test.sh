@@ -12,6 +12,16 @@ rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target
 stage "tests (cargo test --release)"
 cargo test --release --workspace -- --show-output
 
+stage "Inception cross-checks (need the converted weights)"
+# These tests are #[ignore]d without the weights, so a skip never reads as a pass: they run
+# here when the weights exist, and the stage says so when they do not.
+inception="${GANVAS_INCEPTION:-$HOME/.cache/ganvas/inception-2015-12-05.safetensors}"
+if [ -f "$inception" ]; then
+  cargo test --release --test inception --test inception_folders -- --include-ignored --show-output
+else
+  echo "NOT RUN: no Inception weights at $inception (bash scripts/inception/setup.sh)"
+fi
+
 stage "cuda feature compiles (cargo check --features cuda)"
 # cubecl-cuda's LLVM bundle is fetched by a build script from outside the package registries;
 # a type check does not link against it, so skip the download as docs.rs builds do.

@@ -7,6 +7,8 @@
 //! The limits are generous for what ganvas is for (small GANs on one machine or in a browser):
 //! the shipped presets use a tenth or less of each.
 
+pub mod requests;
+
 use crate::model::{DcganConfig, MlpConfig, ModelConfig};
 use crate::train::TrainConfig;
 

@@ -178,6 +178,32 @@ test('a corrupt checkpoint and a non-image file show errors without breaking the
   await page.close();
 });
 
+test('over-limit sizes from JavaScript are one-line errors before any allocation', async () => {
+  const { page, errors } = await open();
+  await call(page, 'loadCheckpoint', '/www/models/fashion-dcgan32.safetensors');
+  const failure = (method, ...args) => page.evaluate(async ([method, args]) => {
+    try { await window.ganvas.client.call(method, ...args); return null; }
+    catch (e) { return String(e.message ?? e); }
+  }, [method, args]);
+  // Each of these would allocate gigabytes (or abort the module) if it reached the model.
+  const cases = [
+    [['sample', 1e8, 1, 0, -1], 'sample: n = 100000000 exceeds the limit of 10000'],
+    [['interpolate', 1, 1e8, 1, 'slerp', -1], 'interpolate: frames = 100000000 exceeds the limit of 1000'],
+    [['interpolate', 3, 0, 1, 'lerp', -1], 'interpolate: frames = 0 is below the minimum of 1'],
+    [['latentGrid', 1e6], 'latent_grid: size = 1000000 exceeds the limit of 100'],
+    [['discriminatorField', 1e5, 2], 'discriminator_field: size = 100000 exceeds the limit of 100'],
+    [['evaluate', 1e7, 1], 'evaluate: n = 10000000 exceeds the limit of 100000'],
+  ];
+  for (const [args, expected] of cases) {
+    assert.equal(await failure(...args), expected, args.join(', '));
+  }
+  // The session still works afterwards.
+  const rgba = await call(page, 'sample', 2, 1, 0, -1);
+  assert.equal(rgba.length, 2 * 32 * 32 * 4);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('screenshots of every view, with Train and Learn playing', async () => {
   const { page, errors } = await open();
   await page.click('[data-testid="tab-sample"]');

@@ -69,6 +69,7 @@ impl Session {
     /// Times means, covariances and a Fréchet distance of `n` vs `n` synthetic `dim`-d
     /// features on the CPU side (for bench/browser.mjs).
     pub fn bench_frechet(&self, n: usize, dim: usize) -> Result<JsValue, JsError> {
+        crate::limits::requests::bench_frechet(n, dim).map_err(js_error)?;
         let now = js_sys::Date::now;
         let timing = crate::metrics::bench::time_frechet(n, dim, 1, &now).map_err(js_error)?;
         to_js(&timing)
@@ -96,6 +97,11 @@ impl Session {
         seed: u64,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<(Vec<MetricResult>, FeatureSet), JsError> {
+        let call = match scorer {
+            Scorer::Domain => "evaluate",
+            Scorer::Inception => "evaluate_inception",
+        };
+        crate::limits::requests::evaluation(call, n).map_err(js_error)?;
         let (extractor, cached, batch, metrics, min): (&dyn Extractor, _, _, &[&str], _) =
             match scorer {
                 Scorer::Domain => (

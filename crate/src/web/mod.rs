@@ -1,7 +1,9 @@
 //! The browser API: one `Session` object, created asynchronously with WebGPU preferred and the
 //! CPU (WASM) backend as fallback. Thin by design: it converts between JavaScript values and
 //! the library's types, delegates, and maps every error to an exception with a readable
-//! message. Results that come from the GPU are read back asynchronously.
+//! message. Results that come from the GPU are read back asynchronously. Every count, size,
+//! frame or step number taken from JavaScript is checked by [`crate::limits::requests`] before
+//! anything of that size is allocated.
 
 mod backend;
 mod dto;
@@ -14,6 +16,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::checkpoint::Checkpoint;
 use crate::data::{ImageSet, Toy, fit_resolution};
+use crate::limits::requests;
 use crate::model::SampleShape;
 use crate::rng::Rng;
 use crate::run::{self, DataConfig, RunConfig, Snapshot};
@@ -141,11 +144,18 @@ impl Session {
         labels: Option<Vec<u32>>,
     ) -> Result<(), JsError> {
         let (config, _) = self.current()?;
-        let SampleShape::Image { channels, .. } = config.model.sample_shape() else {
+        let SampleShape::Image {
+            channels,
+            height: side,
+            width: model_width,
+        } = config.model.sample_shape()
+        else {
             return Err(JsError::new(
                 "this model draws 2-D points; choose a built-in distribution",
             ));
         };
+        let fitted = side.saturating_mul(model_width).saturating_mul(channels);
+        requests::images(n, width, height, fitted).map_err(js_error)?;
         let set =
             ImageSet::from_rgba(rgba, n, width, height, channels, labels).map_err(js_error)?;
         self.use_image_set(set)
@@ -154,6 +164,7 @@ impl Session {
     /// Runs `steps` training steps through the same step function as the CLI and returns
     /// their statistics (an array of objects). Stops early, with an error, on a NaN loss.
     pub async fn train(&mut self, steps: u32) -> Result<JsValue, JsError> {
+        requests::train_steps(steps as usize).map_err(js_error)?;
         let source = self
             .source
             .as_deref()
@@ -205,6 +216,7 @@ impl Session {
         class: i32,
     ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
+        requests::sample(n, config.model.sample_shape()).map_err(js_error)?;
         let latents = sample::latents(
             &config.model,
             n,
@@ -226,6 +238,7 @@ impl Session {
         class: i32,
     ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
+        requests::interpolate(strips, frames, config.model.sample_shape()).map_err(js_error)?;
         let mode = match mode {
             "lerp" => Interpolation::Lerp,
             "slerp" => Interpolation::Slerp,
@@ -247,7 +260,6 @@ impl Session {
                 mode,
             ));
         }
-        let frames = frames.max(1);
         self.render(latents, strips * frames, |i| {
             if class >= 0 {
                 class as usize
@@ -277,6 +289,7 @@ impl Session {
         size: usize,
         extent: f32,
     ) -> Result<Float32Array, JsError> {
+        requests::grid("discriminator_field", size).map_err(js_error)?;
         let (_, trainer) = self.current()?;
         read_f32(
             trainer
@@ -289,6 +302,7 @@ impl Session {
     /// Teaching view, 2-D models: generated points for an `size × size` grid of latents over
     /// `[-2, 2]²` in the first two latent dimensions (others 0), interleaved x, y.
     pub async fn latent_grid(&self, size: usize) -> Result<Float32Array, JsError> {
+        requests::grid("latent_grid", size).map_err(js_error)?;
         let (config, trainer) = self.current()?;
         let dim = config.model.latent_dim();
         let mut latents = vec![0.0f32; size * size * dim];
@@ -307,6 +321,7 @@ impl Session {
     /// Teaching view, 2-D models: `n` generated points for `seed` and the generator's descent
     /// direction at each, as `[x, y, dx, dy]` per point.
     pub async fn fake_with_gradients(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
+        requests::points("fake_with_gradients", n).map_err(js_error)?;
         let (config, trainer) = self.current()?;
         let latents = sample::latents(&config.model, n, None, &mut Rng::new(seed));
         let points = read_vec(trainer.generate_points(latents)).await?;
@@ -320,6 +335,7 @@ impl Session {
 
     /// Teaching view: `n` points drawn from the training distribution (interleaved x, y).
     pub fn real_points(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
+        requests::points("real_points", n).map_err(js_error)?;
         let (config, _) = self.current()?;
         let DataConfig::Toy { distribution } = &config.data else {
             return Err(JsError::new(
