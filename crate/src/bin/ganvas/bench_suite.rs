@@ -369,9 +369,10 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
             n => format!("{:.0}", n as f64 * 1000.0 / ours),
         };
         let ours_cells = format!(
-            "| {} | {} | {gflop} | {ours:.1} | {rate} | {} |",
+            "| {} | {} | {gflop} | {} | {rate} | {} |",
             row.workload,
             row.label,
+            milliseconds(ours),
             share(row.flops, ours)
         );
         if row.peers.is_empty() {
@@ -380,10 +381,16 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
         for (runtime, times) in &row.peers {
             let theirs = median(times);
             println!(
-                "{ours_cells} {runtime} | {theirs:.1} | {} | {:.2}× |",
+                "{ours_cells} {runtime} | {} | {} | {:.2}× |",
+                milliseconds(theirs),
                 share(row.flops, theirs),
                 theirs / ours
             );
         }
     }
+}
+
+/// Milliseconds with two decimals below 10 ms (batch-1 calls), one above.
+fn milliseconds(ms: f64) -> String {
+    if ms < 10.0 { format!("{ms:.2}") } else { format!("{ms:.1}") }
 }

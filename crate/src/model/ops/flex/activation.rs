@@ -24,11 +24,25 @@ pub fn leaky_relu(x: FlexTensor, slope: f32) -> FlexTensor {
     tensor(y, &shape)
 }
 
-/// `grad` where `x ≥ 0`, `slope · grad` elsewhere (`x` and `grad` of one shape).
+/// `grad` where `x ≥ 0`, `slope · grad` elsewhere (`x` and `grad` of one shape). Written over
+/// `grad` when nothing else holds it (the usual case in a backward pass: no new buffer).
 pub fn leaky_relu_backward(x: FlexTensor, grad: FlexTensor, slope: f32) -> FlexTensor {
     let shape = x.layout().shape().to_vec();
-    let (x, grad) = (dense(x), dense(grad));
-    let (xs, gs) = (values(&x), values(&grad));
+    let (x, mut grad) = (dense(x), dense(grad));
+    let xs = values(&x);
+    let len = values(&grad).len();
+    if let Some(gs) = grad.try_storage_mut::<f32>().filter(|gs| gs.len() == len && len == xs.len()) {
+        for_each_chunk(gs, CHUNK, |c, out| {
+            let xs = &xs[c * CHUNK..][..out.len()];
+            for (o, &v) in out.iter_mut().zip(xs) {
+                if v < 0.0 {
+                    *o *= slope;
+                }
+            }
+        });
+        return grad;
+    }
+    let gs = values(&grad);
     let mut dx = vec![0f32; xs.len()];
     for_each_chunk(&mut dx, CHUNK, |c, out| {
         let xs = &xs[c * CHUNK..][..out.len()];

@@ -38,8 +38,14 @@ pub enum Threads {
     One,
 }
 
+/// Below this many multiply-adds a product runs on one thread whatever it was offered: waking
+/// the pool and meeting at its barriers costs more than the second core saves (batch-1 layers).
+const SERIAL_MACS: usize = 1 << 21;
+
 /// `out = a · b` (or `out += a · b` with `accumulate`), `out` row-major `[a.nrows(), b.ncols()]`.
 pub fn gemm(out: &mut [f32], a: MatRef<'_, f32>, b: MatRef<'_, f32>, accumulate: bool, threads: Threads) {
+    let macs = a.nrows().saturating_mul(a.ncols()).saturating_mul(b.ncols());
+    let threads = if macs < SERIAL_MACS { Threads::One } else { threads };
     let out = MatMut::from_row_major_slice_mut(out, a.nrows(), b.ncols());
     let accum = if accumulate { Accum::Add } else { Accum::Replace };
     faer::linalg::matmul::matmul(out, accum, a, b, 1.0f32, parallelism(threads));
