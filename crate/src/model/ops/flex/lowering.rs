@@ -46,8 +46,10 @@ fn phase_split(x: &[f32], w: usize, s: usize) -> Scratch {
     let mut out = zeroed(rows * s * wq);
     for_each_chunk(&mut out, s * wq, |row, dst| {
         let src = &x[row * w..(row + 1) * w];
-        for (iw, &v) in src.iter().enumerate() {
-            dst[(iw % s) * wq + iw / s] = v;
+        for (r, phase) in dst.chunks_mut(wq).enumerate() {
+            for (d, &v) in phase.iter_mut().zip(src.iter().skip(r).step_by(s)) {
+                *d = v;
+            }
         }
     });
     out
@@ -108,10 +110,11 @@ pub fn col2im(g: &ConvGeometry, col: &[f32], t: usize, out: &mut [f32]) {
         let mut phased = zeroed(g.h_in * row_len);
         add_runs(&mut phased);
         let wq = g.w_in.div_ceil(g.sw);
-        for (ih, dst) in plane.chunks_mut(g.w_in).enumerate() {
-            let src = &phased[ih * row_len..(ih + 1) * row_len];
-            for (iw, d) in dst.iter_mut().enumerate() {
-                *d = src[(iw % g.sw) * wq + iw / g.sw];
+        for (dst, src) in plane.chunks_mut(g.w_in).zip(phased.chunks(row_len)) {
+            for (r, phase) in src.chunks(wq).enumerate() {
+                for (d, &v) in dst.iter_mut().skip(r).step_by(g.sw).zip(phase) {
+                    *d = v;
+                }
             }
         }
     });
