@@ -15,7 +15,7 @@
 
 use burn::backend::flex::FlexTensor;
 
-use super::dense::{Threads, dense, gemm, matrix, tensor, transposed, values};
+use super::dense::{Threads, dense, gemm, matrix, tensor, values};
 use super::geometry::{COL2IM_READS_COLUMNS, ConvGeometry, GEMM_READS_COLUMNS};
 use super::lowering::{col2im, from_channel_major, im2col, to_channel_major};
 use super::parallel::{for_each_chunk_with_work, sum_of, threads};
@@ -55,8 +55,7 @@ const PER_IMAGE_PIXELS: usize = 64;
 /// `dY [B, Co, Ho, Wo]` → `dX [B, Ci, H, W]`.
 pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> FlexTensor {
     let (grad, weight) = (dense(grad), dense(weight));
-    let weight_t = transposed(values(&weight), g.c_out, g.k());
-    let w_t = weight_t.matrix(); // [K, Co]
+    let w_t = matrix(values(&weight), g.c_out, g.k()).transpose(); // [K, Co]
     let (p, plane) = (g.p_out(), g.c_in * g.p_in());
     let (t, inner) = if p >= PER_IMAGE_PIXELS {
         (1, if g.batch >= threads() { Threads::One } else { Threads::All })
@@ -88,8 +87,8 @@ pub fn weight_grad(g: &ConvGeometry, x: FlexTensor, grad: FlexTensor) -> FlexTen
         let col = im2col(g, values(&x), b0, n);
         let dy = &values(&grad)[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
         let dy = to_channel_major(dy, g.c_out, n, p);
-        let col_t = transposed(&col, g.k(), n * p); // [n·P, K]
-        gemm(dw, matrix(&dy, g.c_out, n * p), col_t.matrix(), true, inner); // += [Co, K]
+        let col_t = matrix(&col, g.k(), n * p).transpose(); // [n·P, K]
+        gemm(dw, matrix(&dy, g.c_out, n * p), col_t, true, inner); // += [Co, K]
     });
     tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw])
 }

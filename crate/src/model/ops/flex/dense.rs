@@ -9,9 +9,6 @@ use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;
 use faer::{Accum, MatMut, MatRef, Par};
 
-use super::parallel::for_each_chunk;
-use super::scratch::{Scratch, zeroed};
-
 /// `t` with a contiguous, zero-offset layout (copied only if it is not already).
 pub fn dense(t: FlexTensor) -> FlexTensor {
     if t.as_slice::<f32>().is_some() { t } else { t.to_contiguous() }
@@ -54,50 +51,6 @@ pub fn gemm(out: &mut [f32], a: MatRef<'_, f32>, b: MatRef<'_, f32>, accumulate:
     faer::linalg::matmul::matmul(out, accum, a, b, 1.0f32, parallelism(threads));
 }
 
-/// The transpose of a row-major `[r, c]` matrix as a product operand. Natively a view: faer
-/// reads transposed operands at full speed. In the browser's wasm build faer's products go
-/// through the `gemm` crate, which packs a transposed operand up to three times slower than a
-/// plain one (measured natively on the layers' shapes), so there it is a transposed copy.
-pub enum Transposed<'a> {
-    View(&'a [f32], usize, usize),
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    Copy(Scratch, usize, usize),
-}
-
-impl Transposed<'_> {
-    /// The `[c, r]` operand.
-    pub fn matrix(&self) -> MatRef<'_, f32> {
-        match self {
-            Transposed::View(m, r, c) => matrix(m, *r, *c).transpose(),
-            Transposed::Copy(t, r, c) => matrix(t, *c, *r),
-        }
-    }
-}
-
-/// `m [r, c]` transposed, as this build multiplies fastest (see [`Transposed`]).
-pub fn transposed(m: &[f32], r: usize, c: usize) -> Transposed<'_> {
-    #[cfg(not(target_arch = "wasm32"))]
-    return Transposed::View(m, r, c);
-    #[cfg(target_arch = "wasm32")]
-    return Transposed::Copy(transpose(m, r, c), r, c);
-}
-
-/// The transpose `[c, r]` of the row-major `[r, c]` matrix `m`, in blocks that stay in cache.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub fn transpose(m: &[f32], r: usize, c: usize) -> Scratch {
-    const BLOCK: usize = 32;
-    let mut out = zeroed(r * c);
-    for_each_chunk(&mut out, BLOCK * r, |block, dst| {
-        let (c0, cn) = (block * BLOCK, dst.len() / r.max(1));
-        for i in 0..r {
-            for (j, &v) in m[i * c + c0..][..cn].iter().enumerate() {
-                dst[j * r + i] = v;
-            }
-        }
-    });
-    out
-}
-
 #[cfg(not(target_arch = "wasm32"))]
 fn parallelism(threads: Threads) -> Par {
     match threads {
@@ -109,21 +62,4 @@ fn parallelism(threads: Threads) -> Par {
 #[cfg(target_arch = "wasm32")]
 fn parallelism(_: Threads) -> Par {
     Par::Seq
-}
-
-#[cfg(test)]
-mod tests {
-    use super::transpose;
-
-    #[test]
-    fn transpose_moves_every_entry() {
-        let (r, c) = (37, 70); // not multiples of the block
-        let m: Vec<f32> = (0..r * c).map(|v| v as f32).collect();
-        let t = transpose(&m, r, c);
-        for i in 0..r {
-            for j in 0..c {
-                assert_eq!(t[j * r + i], m[i * c + j]);
-            }
-        }
-    }
 }
