@@ -11,6 +11,9 @@
 //! tiles as threads: no thread waits on another inside a product, and a tile's columns stay
 //! in its own core's cache. A batch too small for that runs its tile's GEMM on every thread.
 //!
+//! A kernel that covers the whole unpadded input (the DCGANs' latent → 4×4 and 4×4 → logit
+//! ends) is a dense layer: the passes are single GEMMs on the tensors as they lie.
+//!
 //! A transposed convolution runs the same passes with roles swapped (see [`super`]).
 
 use burn::backend::flex::FlexTensor;
@@ -33,6 +36,12 @@ fn tiling(g: &ConvGeometry, budget: usize) -> (usize, Threads) {
 pub fn forward(g: &ConvGeometry, x: FlexTensor, weight: FlexTensor) -> FlexTensor {
     let (x, weight) = (dense(x), dense(weight));
     let w = matrix(values(&weight), g.c_out, g.k());
+    if g.is_dense() {
+        // y [B, Co] = x [B, K] · Wᵀ
+        let mut y = vec![0f32; g.batch * g.c_out];
+        gemm(&mut y, matrix(values(&x), g.batch, g.k()), w.transpose(), false, Threads::All);
+        return tensor(y, &[g.batch, g.c_out, 1, 1]);
+    }
     let (p, image) = (g.p_out(), g.c_out * g.p_out());
     let (t, inner) = tiling(g, GEMM_READS_COLUMNS);
     let mut y = vec![0f32; g.batch * image];
@@ -55,7 +64,14 @@ const PER_IMAGE_PIXELS: usize = 64;
 /// `dY [B, Co, Ho, Wo]` → `dX [B, Ci, H, W]`.
 pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> FlexTensor {
     let (grad, weight) = (dense(grad), dense(weight));
-    let w_t = matrix(values(&weight), g.c_out, g.k()).transpose(); // [K, Co]
+    let w = matrix(values(&weight), g.c_out, g.k());
+    if g.is_dense() {
+        // dX [B, K] = dY [B, Co] · W [Co, K]
+        let mut dx = vec![0f32; g.batch * g.k()];
+        gemm(&mut dx, matrix(values(&grad), g.batch, g.c_out), w, false, Threads::All);
+        return tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in]);
+    }
+    let w_t = w.transpose(); // [K, Co]
     let (p, plane) = (g.p_out(), g.c_in * g.p_in());
     let (t, inner) = if p >= PER_IMAGE_PIXELS {
         (1, if g.batch >= threads() { Threads::One } else { Threads::All })
@@ -80,6 +96,13 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
 /// `x [B, Ci, H, W]`, `dY [B, Co, Ho, Wo]` → `dW [Co, Ci, kh, kw]`.
 pub fn weight_grad(g: &ConvGeometry, x: FlexTensor, grad: FlexTensor) -> FlexTensor {
     let (x, grad) = (dense(x), dense(grad));
+    if g.is_dense() {
+        // dW [Co, K] = dYᵀ [Co, B] · x [B, K]
+        let mut dw = vec![0f32; g.c_out * g.k()];
+        let dy_t = matrix(values(&grad), g.batch, g.c_out).transpose();
+        gemm(&mut dw, dy_t, matrix(values(&x), g.batch, g.k()), false, Threads::All);
+        return tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw]);
+    }
     let p = g.p_out();
     let (t, inner) = tiling(g, GEMM_READS_COLUMNS);
     let dw = sum_of(g.batch.div_ceil(t), g.c_out * g.k(), |i, dw| {

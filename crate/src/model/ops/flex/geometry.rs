@@ -155,6 +155,13 @@ impl ConvGeometry {
             && self.kh > 0 && self.kw > 0
     }
 
+    /// A kernel covering the whole unpadded input, so one output pixel: `x [B, Ci, H, W]` is
+    /// already the `[B, Ci·kh·kw]` matrix a dense layer multiplies.
+    pub fn is_dense(&self) -> bool {
+        self.h_out == 1 && self.w_out == 1 && self.ph == 0 && self.pw == 0
+            && self.kh == self.h_in && self.kw == self.w_in
+    }
+
     /// Rows of the column matrix: `Ci·kh·kw`.
     pub fn k(&self) -> usize {
         self.c_in * self.kh * self.kw
