@@ -6,6 +6,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::Trainer;
+use crate::sample::SampleRequest;
 
 impl Trainer {
     /// The discriminator's score (see [`super::Loss::score`]) on a `size × size` grid over
@@ -25,14 +26,11 @@ impl Trainer {
         self.config.loss.score(d.forward(grid, None))
     }
 
-    /// Generated points `[n, 2]` for the given latents (`n × latent_dim`, e.g. a latent grid),
-    /// from the trained generator in evaluation mode.
-    pub fn generate_points(&self, latents: Vec<f32>) -> Tensor<2> {
+    /// Generated points `[n, 2]` for `request` (e.g. [`SampleRequest::latent_plane`]), from
+    /// the trained generator in evaluation mode.
+    pub fn generate_points(&self, request: &SampleRequest) -> Tensor<2> {
         let device = self.device().clone().inner();
-        let dim = self.model.latent_dim();
-        let n = latents.len() / dim.max(1);
-        let z = Tensor::<2>::from_data(TensorData::new(latents, [n, dim]), &device);
-        self.generator.valid().forward(z, None)
+        self.generator.valid().generate(request, &device)
     }
 
     /// The gradient of the generator loss with respect to each point of `points` (`[n, 2]`):

@@ -13,7 +13,7 @@ use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{Generator, ModelConfig};
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
-use ganvas::sample;
+use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, Trainer};
 use serde_json::json;
 
@@ -245,8 +245,8 @@ fn sample_once(
     rng: &mut Rng,
     device: &Device,
 ) -> Result<usize, String> {
-    let z = sample::latents(model, batch, None, rng);
-    let values = crate::output::generate(generator, &z, model.latent_dim(), None, device)?;
+    let request = SampleRequest::grid(model, batch, None, Classes::InTurn, rng);
+    let values = crate::output::generate(generator, &request, device)?;
     Ok(values.len())
 }
 

@@ -15,7 +15,7 @@ use ganvas::metrics::{
 use ganvas::model::{Generator, SampleShape};
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Weights};
-use ganvas::sample;
+use ganvas::sample::{self, Classes, SampleRequest};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::extractors;
@@ -420,28 +420,16 @@ pub fn samples(
     else {
         return Err("not an image model".into());
     };
-    let classes = model.classes();
-    let mut rng = Rng::new(seed);
+    let request = SampleRequest::grid(model, n, None, Classes::InTurn, &mut Rng::new(seed));
     let bar = bar(if show_progress { n as u64 } else { 0 }, "generating");
     if !show_progress {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let mut pixels = Vec::with_capacity(n * channels * height * width);
-    let mut labels = Vec::with_capacity(n);
-    let batch = 256;
-    for start in (0..n).step_by(batch) {
-        let count = batch.min(n - start);
-        let z = sample::latents(model, count, None, &mut rng);
-        let y: Option<Vec<i64>> = (classes > 0).then(|| {
-            (start..start + count)
-                .map(|i| (i % classes) as i64)
-                .collect()
-        });
-        let values =
-            crate::output::generate(generator, &z, model.latent_dim(), y.as_deref(), device)?;
+    for part in request.batches(256) {
+        let values = crate::output::generate(generator, &part, device)?;
         pixels.extend(values.iter().map(|&v| sample::to_byte(v)));
-        labels.extend(y.unwrap_or_default().iter().map(|&c| c as u32));
-        bar.set_position((start + count) as u64);
+        bar.inc(part.len() as u64);
     }
     bar.finish_and_clear();
     Ok(ImageSet {
@@ -449,7 +437,7 @@ pub fn samples(
         height,
         channels,
         pixels,
-        labels: (classes > 0).then_some(labels),
+        labels: request.labels,
         class_names: Vec::new(),
     })
 }

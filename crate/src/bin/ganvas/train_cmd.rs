@@ -11,7 +11,7 @@ use ganvas::files::{read_checkpoint, write_atomic, write_checkpoint};
 use ganvas::model::SampleShape;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Snapshot};
-use ganvas::sample;
+use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, StepStats, ToySource, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -271,8 +271,7 @@ fn fit(set: ImageSet, shape: SampleShape) -> ImageSet {
 
 /// Fixed latents (and labels) for the sample grids, and real points for toy plots.
 struct Preview {
-    latents: Vec<f32>,
-    labels: Option<Vec<i64>>,
+    request: SampleRequest,
     real: Vec<f32>,
 }
 
@@ -283,29 +282,17 @@ impl Preview {
             SampleShape::Points { .. } => 1000,
             SampleShape::Image { .. } => config.run.grid,
         };
-        let latents = sample::latents(&config.model, n, None, &mut rng);
-        let classes = config.model.classes();
-        let labels = (classes > 0).then(|| (0..n).map(|i| (i % classes) as i64).collect());
+        let request = SampleRequest::grid(&config.model, n, None, Classes::InTurn, &mut rng);
         let real = match &config.data {
             DataConfig::Toy { distribution } => distribution.sample(1000, &mut rng),
             _ => Vec::new(),
         };
-        Self {
-            latents,
-            labels,
-            real,
-        }
+        Self { request, real }
     }
 
     fn write(&self, config: &RunConfig, trainer: &Trainer, path: &Path) -> Result<(), String> {
         let device = trainer.device().clone().inner();
-        let values = output::generate(
-            &trainer.ema,
-            &self.latents,
-            config.model.latent_dim(),
-            self.labels.as_deref(),
-            &device,
-        )?;
+        let values = output::generate(&trainer.ema, &self.request, &device)?;
         let columns = match config.model.classes() {
             0 => (config.run.grid as f64).sqrt().ceil() as usize,
             classes => classes,
@@ -488,14 +475,8 @@ fn report_modes(
     };
     let mut rng = Rng::new(config.run.seed.wrapping_add(7));
     let n = 2000;
-    let latents = sample::latents(&config.model, n, None, &mut rng);
-    let points = output::generate(
-        &trainer.ema,
-        &latents,
-        config.model.latent_dim(),
-        None,
-        &device.clone(),
-    )?;
+    let request = SampleRequest::grid(&config.model, n, None, Classes::InTurn, &mut rng);
+    let points = output::generate(&trainer.ema, &request, device)?;
     let stats = data::mode_stats(&points, &modes);
     println!(
         "mode coverage: {}/{} modes, {:.1}% of {n} samples within 3σ of a mode ({})",
