@@ -197,16 +197,10 @@ impl SampleRequest {
     /// (the first component grows to the right, the second upwards). Unlabelled.
     pub fn latent_plane(model: &ModelConfig, size: usize, extent: f32) -> Self {
         let dim = model.latent_dim();
-        let last = (size.max(2) - 1) as f32;
         let mut latents = vec![0.0f32; size * size * dim];
-        for row in 0..size {
-            for col in 0..size {
-                let at = (row * size + col) * dim;
-                latents[at] = -extent + 2.0 * extent * col as f32 / last;
-                if dim > 1 {
-                    latents[at + 1] = extent - 2.0 * extent * row as f32 / last;
-                }
-            }
+        for (latent, point) in latents.chunks_exact_mut(dim.max(1)).zip(plane(size, extent)) {
+            let n = dim.min(2);
+            latent[..n].copy_from_slice(&point[..n]);
         }
         Self {
             latents,
@@ -239,6 +233,15 @@ impl SampleRequest {
             }
         })
     }
+}
+
+/// A `size × size` grid of points over `[-extent, extent]²`, row-major from the top-left
+/// corner (x grows to the right, y upwards; both edges included): the teaching view's latent
+/// plane and the points its discriminator field is evaluated at.
+pub fn plane(size: usize, extent: f32) -> impl Iterator<Item = [f32; 2]> {
+    let last = (size.max(2) - 1) as f32;
+    let at = move |i: usize| 2.0 * extent * i as f32 / last;
+    (0..size).flat_map(move |row| (0..size).map(move |col| [-extent + at(col), extent - at(row)]))
 }
 
 /// The one label rule: for a conditional model, sample `i` is of class `i / per % classes`
@@ -473,6 +476,9 @@ mod tests {
         assert_eq!(plane.latents[4..6], [0.0, 2.0]);
         assert_eq!(plane.latents[8 * 4..8 * 4 + 2], [2.0, -2.0]);
         assert_eq!(plane.labels, None);
+        let points: Vec<[f32; 2]> = super::plane(48, 2.5).collect();
+        assert_eq!(points.len(), 48 * 48);
+        assert_eq!((points[0], points[48 * 48 - 1]), ([-2.5, 2.5], [2.5, -2.5]));
     }
 
     #[test]
