@@ -100,11 +100,8 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let out = PathBuf::from(config.out_dir());
     std::fs::create_dir_all(out.join("samples")).map_err(|e| format!("{}: {e}", out.display()))?;
-    std::fs::write(
-        out.join("config.toml"),
-        config.to_toml().map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| format!("{}: {e}", out.display()))?;
+    let toml = config.to_toml().map_err(|e| e.to_string())?;
+    write_atomic(&out.join("config.toml"), toml.as_bytes()).map_err(|e| e.to_string())?;
 
     // Without a handler Ctrl-C kills the process at once; the last checkpoint still stands.
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
