@@ -1,11 +1,12 @@
 //! Native file access shared by the CLI, the data fetcher and the tests: the one atomic writer,
-//! bounded reads and checkpoint files.
+//! bounded reads, checkpoint files and run configs.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::checkpoint::Checkpoint;
+use crate::run::RunConfig;
 
 /// A file operation that failed, with the path it concerned.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +114,18 @@ pub fn read_checkpoint(path: &Path) -> Result<Checkpoint, FileError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
+}
+
+impl RunConfig {
+    /// Reads a run config from a TOML file and applies `overrides` (see
+    /// [`RunConfig::from_toml`]); every error names the file.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, FileError> {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        Self::from_toml(&text, overrides).map_err(|e| FileError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
 }
 
 /// Writes a checkpoint file atomically.

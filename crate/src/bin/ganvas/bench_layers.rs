@@ -10,9 +10,9 @@ use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{ConvLayer, ModelConfig};
 use serde_json::json;
 
-use crate::bench_cmd::{load_config, median};
 use crate::bench_peer::Peer;
 use crate::bench_suite::Suite;
+use crate::bench_timing::median;
 
 /// The three passes of a layer, in the order times are kept.
 const PASSES: [&str; 3] = ["forward", "∂x", "∂W"];
@@ -30,7 +30,7 @@ struct LayerRow {
 pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), String> {
     let mut rows: Vec<LayerRow> = Vec::new();
     for name in &suite.workloads {
-        let config = load_config(&suite.root.join(format!("bench/configs/{name}.toml")), &[])?;
+        let config = suite.workload(name)?;
         let ModelConfig::Dcgan(model) = &config.model else {
             return Err(format!("bench workload {name} is not a DCGAN"));
         };

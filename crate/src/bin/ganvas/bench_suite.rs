@@ -17,8 +17,8 @@ use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, Trainer};
 use serde_json::json;
 
-use crate::bench_cmd::{load_config, median, synthetic, time_frechet, time_steps};
 use crate::bench_peer::Peer;
+use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
 
 /// What the suite runs.
 pub struct Suite {
@@ -79,7 +79,17 @@ struct Row {
 /// The sampling batches timed: latency and throughput.
 const SAMPLE_BATCHES: [usize; 2] = [1, 64];
 
-pub fn run(suite: Suite) -> Result<(), String> {
+impl Suite {
+    /// The run config of workload `name` (`bench/configs/<name>.toml`).
+    pub fn workload(&self, name: &str) -> Result<RunConfig, String> {
+        let path = self.root.join(format!("bench/configs/{name}.toml"));
+        RunConfig::load(&path, &[]).map_err(|e| e.to_string())
+    }
+}
+
+/// Runs and prints the suite's tables (train, sample, frechet); returns the peers it started
+/// and the SGEMM peak in GFLOP/s, for the layer table ([`crate::bench_layers`]).
+pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), String> {
     let script = suite.root.join("bench/peers/torch_peer.py");
     let mut peers = Vec::new();
     let burn_ops = suite.peers.iter().any(|p| p == BURN);
@@ -87,12 +97,11 @@ pub fn run(suite: Suite) -> Result<(), String> {
         eprintln!("starting the {runtime} peer …");
         peers.push(Peer::start(&suite.python, &script, runtime, suite.threads)?);
     }
-    let mut peak = sgemm_peak(&suite, &mut peers)?;
+    let mut peak = sgemm_peak(suite, &mut peers)?;
     let mut rows = Vec::new();
     let mut ours = Vec::new();
     for name in &suite.workloads {
-        let path = suite.root.join(format!("bench/configs/{name}.toml"));
-        let config = load_config(&path, &[])?;
+        let config = suite.workload(name)?;
         let (g_macs, d_macs) = macs(&config.model)?;
         let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)
             .map_err(|e| e.to_string())?;
@@ -104,12 +113,13 @@ pub fn run(suite: Suite) -> Result<(), String> {
                 // fake for G's update, G backward. Backward passes cost twice their forward.
                 "train" => {
                     let flops = 2.0 * batch as f64 * (3.0 * g_macs + 9.0 * d_macs);
-                    rows.push(row(name, Task::Train, batch, Some(flops)));
+                    let images = config.train.images_per_step();
+                    rows.push(row(name, Task::Train, batch, images, Some(flops)));
                 }
                 "sample" => {
                     for n in SAMPLE_BATCHES {
                         let flops = 2.0 * n as f64 * g_macs;
-                        rows.push(row(name, Task::Sample(n), batch, Some(flops)));
+                        rows.push(row(name, Task::Sample(n), batch, n, Some(flops)));
                     }
                 }
                 "frechet" | "layers" => {}
@@ -123,7 +133,7 @@ pub fn run(suite: Suite) -> Result<(), String> {
         ours.push((config, trainer, data));
     }
     if suite.tasks.iter().any(|t| t == "frechet") {
-        rows.push(row("features 2048-d", Task::Frechet, 0, None));
+        rows.push(row("features 2048-d", Task::Frechet, 0, 0, None));
     }
     for row in &mut rows {
         // PyTorch runs everything; ONNX Runtime only samples.
@@ -141,42 +151,35 @@ pub fn run(suite: Suite) -> Result<(), String> {
         eprintln!("round {}/{} …", round + 1, suite.rounds);
         if round > 0 {
             // The peak is the best SGEMM seen in any round: a busy moment must not lower it.
-            peak = peak.max(&sgemm_peak(&suite, &mut peers)?);
+            peak = peak.max(&sgemm_peak(suite, &mut peers)?);
         }
         for row in &mut rows {
             let peers_first = round % 2 == 1;
             if peers_first {
                 time_peers(row, &mut peers, suite.reps)?;
-                time_burn_ops(row, &suite, &mut ours)?;
+                time_burn_ops(row, suite, &mut ours)?;
             }
-            let ms = time_ours(row, &suite, &mut ours)?;
+            let ms = time_ours(row, suite, &mut ours)?;
             row.ganvas.push(ms);
             if !peers_first {
-                time_burn_ops(row, &suite, &mut ours)?;
+                time_burn_ops(row, suite, &mut ours)?;
                 time_peers(row, &mut peers, suite.reps)?;
             }
         }
     }
     if !rows.is_empty() {
-        print_table(&rows, &suite, &peers, &peak);
+        print_table(&rows, suite, &peers, &peak);
     }
-    if suite.tasks.iter().any(|t| t == "layers") {
-        crate::bench_layers::run(&suite, &mut peers, peak.best())?;
-    }
-    Ok(())
+    Ok((peers, peak.best()))
 }
 
-fn row(workload: &str, task: Task, batch: usize, flops: Option<f64>) -> Row {
+fn row(workload: &str, task: Task, batch: usize, images: usize, flops: Option<f64>) -> Row {
     Row {
         workload: workload.into(),
         task,
         label: task.describe(batch),
         flops,
-        images: match task {
-            Task::Train => batch,
-            Task::Sample(n) => n,
-            Task::Frechet => 0,
-        },
+        images,
         ganvas: Vec::new(),
         peers: Vec::new(),
     }
@@ -366,7 +369,7 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
         let gflop = row.flops.map_or("–".into(), |f| format!("{:.2}", f / 1e9));
         let rate = match row.images {
             0 => "–".to_string(),
-            n => format!("{:.0}", n as f64 * 1000.0 / ours),
+            n => format!("{:.0}", images_per_s(n, ours)),
         };
         let ours_cells = format!(
             "| {} | {} | {gflop} | {ours:.1} | {rate} | {} |",

@@ -4,6 +4,7 @@ mod bench_cmd;
 mod bench_layers;
 mod bench_peer;
 mod bench_suite;
+mod bench_timing;
 mod classifier_cmd;
 mod data_cmd;
 mod device;

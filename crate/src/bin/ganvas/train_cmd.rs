@@ -82,7 +82,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
                 .config
                 .as_ref()
                 .ok_or("give --config FILE (or --resume)")?;
-            let config = read_config(path, &overrides)?;
+            let config = RunConfig::load(path, &overrides).map_err(|e| e.to_string())?;
             let trainer = Trainer::new(
                 config.model.clone(),
                 config.train.clone(),
@@ -145,11 +145,6 @@ fn last_good_note(last_good: &Option<GoodCheckpoint>) -> String {
     }
 }
 
-fn read_config(path: &Path, overrides: &[String]) -> Result<RunConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    RunConfig::from_toml(&text, overrides).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn resume(
     path: &str,
     args: &TrainArgs,
@@ -159,7 +154,11 @@ fn resume(
     let given = args
         .config
         .as_ref()
-        .map(|config| read_config(config, overrides).map(|c| (config, c)))
+        .map(|config| {
+            RunConfig::load(config, overrides)
+                .map(|c| (config, c))
+                .map_err(|e| e.to_string())
+        })
         .transpose()?;
     let path = if path.is_empty() {
         let out = match (&args.out, &given) {
@@ -346,7 +345,7 @@ fn train_loop(
     );
     bar.set_position(trainer.step);
     let interactive = !bar.is_hidden();
-    let images_per_step = (config.train.effective_batch() * (config.train.n_critic + 1)) as f64;
+    let images_per_step = config.train.images_per_step() as f64;
     let started = Instant::now();
     let first_step = trainer.step;
     // Saves, or explains why not: a diverged run names the last good checkpoint.
