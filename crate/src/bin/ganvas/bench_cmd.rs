@@ -10,6 +10,7 @@ use clap::Args;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
 
+use crate::error::CliError;
 use crate::bench_suite::Suite;
 use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
 
@@ -62,21 +63,19 @@ fn list(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn run(args: BenchArgs) -> Result<(), String> {
+pub fn run(args: BenchArgs) -> Result<(), CliError> {
     let Some(config_path) = args.config.clone() else {
         return suite(args);
     };
-    let config = RunConfig::load(&config_path, &args.overrides).map_err(|e| e.to_string())?;
+    let config = RunConfig::load(&config_path, &args.overrides)?;
     let source = synthetic(&config);
     let names: Vec<&str> = args.devices.split(',').map(str::trim).collect();
     let mut trainers = Vec::new();
     for name in &names {
         let device = crate::device::parse(name)?;
-        let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &device)
-            .map_err(|e| e.to_string())?;
+        let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &device)?;
         trainer
-            .check_source(source.as_ref())
-            .map_err(|e| e.to_string())?;
+            .check_source(source.as_ref())?;
         for _ in 0..2 {
             trainer.step(source.as_ref()).read(); // warm-up (kernels, allocations)
         }
@@ -106,14 +105,14 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 /// The reference suite against the peers.
-fn suite(args: BenchArgs) -> Result<(), String> {
+fn suite(args: BenchArgs) -> Result<(), CliError> {
     let threads = args.threads.unwrap_or_else(rayon_threads);
     // Burn's CPU backend and faer share rayon's global pool.
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
         .map_err(|e| format!("cannot size the thread pool: {e}"))?;
-    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let root = std::env::current_dir()?;
     if !root.join("bench/configs").is_dir() {
         return Err("run `ganvas bench` from the repository root (it reads bench/configs/)".into());
     }
@@ -145,9 +144,9 @@ fn suite(args: BenchArgs) -> Result<(), String> {
 }
 
 /// `ganvas bench-metrics`: the FID maths on synthetic features, timed.
-pub fn metrics(n: usize, dim: usize) -> Result<(), String> {
+pub fn metrics(n: usize, dim: usize) -> Result<(), CliError> {
     if n < 2 {
-        return Err(format!("--n must be at least 2 (feature rows per set), got {n}"));
+        return Err(format!("--n must be at least 2 (feature rows per set), got {n}").into());
     }
     if dim == 0 {
         return Err("--dim must be at least 1".into());
@@ -155,8 +154,7 @@ pub fn metrics(n: usize, dim: usize) -> Result<(), String> {
     ganvas::limits::at_most("--n", n as u64, ganvas::limits::FEATURE_ROWS as u64)
         .and_then(|()| {
             ganvas::limits::at_most("--dim", dim as u64, ganvas::limits::FEATURE_DIM as u64)
-        })
-        .map_err(|e| e.to_string())?;
+        })?;
     let t = time_frechet(n, dim)?;
     println!(
         "Fréchet distance, {dim}-d, {n} vs {n} (f64, {} threads): statistics {:.0} ms, \

@@ -17,6 +17,7 @@ use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, Trainer};
 use serde_json::json;
 
+use crate::error::CliError;
 use crate::bench_peer::Peer;
 use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
 
@@ -81,15 +82,15 @@ const SAMPLE_BATCHES: [usize; 2] = [1, 64];
 
 impl Suite {
     /// The run config of workload `name` (`bench/configs/<name>.toml`).
-    pub fn workload(&self, name: &str) -> Result<RunConfig, String> {
+    pub fn workload(&self, name: &str) -> Result<RunConfig, CliError> {
         let path = self.root.join(format!("bench/configs/{name}.toml"));
-        RunConfig::load(&path, &[]).map_err(|e| e.to_string())
+        RunConfig::load(&path, &[]).map_err(CliError::from)
     }
 }
 
 /// Runs and prints the suite's tables (train, sample, frechet); returns the peers it started
 /// and the SGEMM peak in GFLOP/s, for the layer table ([`crate::bench_layers`]).
-pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), String> {
+pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), CliError> {
     let script = suite.root.join("bench/peers/torch_peer.py");
     let mut peers = Vec::new();
     let burn_ops = suite.peers.iter().any(|p| p == BURN);
@@ -103,8 +104,7 @@ pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), String> {
     for name in &suite.workloads {
         let config = suite.workload(name)?;
         let (g_macs, d_macs) = macs(&config.model)?;
-        let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)
-            .map_err(|e| e.to_string())?;
+        let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)?;
         let data = synthetic(&config);
         let batch = config.train.batch;
         for task in &suite.tasks {
@@ -126,7 +126,7 @@ pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), String> {
                 other => {
                     return Err(format!(
                         "unknown bench task `{other}` (train, sample, frechet, layers)"
-                    ));
+                    ).into());
                 }
             }
         }
@@ -186,11 +186,11 @@ fn row(workload: &str, task: Task, batch: usize, images: usize, flops: Option<f6
 }
 
 /// Multiply-adds per image of G's and D's forward passes.
-fn macs(model: &ModelConfig) -> Result<(f64, f64), String> {
+fn macs(model: &ModelConfig) -> Result<(f64, f64), CliError> {
     match model {
         ModelConfig::Dcgan(c) => Ok((
-            c.generator_macs().map_err(|e| e.to_string())? as f64,
-            c.discriminator_macs().map_err(|e| e.to_string())? as f64,
+            c.generator_macs()? as f64,
+            c.discriminator_macs()? as f64,
         )),
         _ => Err("the bench workloads are DCGANs".into()),
     }
@@ -201,7 +201,7 @@ fn time_ours(
     row: &Row,
     suite: &Suite,
     ours: &mut [(RunConfig, Trainer, Box<dyn Source>)],
-) -> Result<f64, String> {
+) -> Result<f64, CliError> {
     if row.task == Task::Frechet {
         let t = time_frechet(10_000, 2048)?;
         return Ok(t.statistics_ms + t.frechet_ms);
@@ -247,7 +247,7 @@ fn sample_once(
     batch: usize,
     rng: &mut Rng,
     device: &Device,
-) -> Result<usize, String> {
+) -> Result<usize, CliError> {
     let request = SampleRequest::grid(model, batch, None, Classes::InTurn, rng);
     let values = crate::output::generate(generator, &request, device)?;
     Ok(values.len())
@@ -261,7 +261,7 @@ fn time_burn_ops(
     row: &mut Row,
     suite: &Suite,
     ours: &mut [(RunConfig, Trainer, Box<dyn Source>)],
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if !row.peers.iter().any(|(name, _)| name == BURN) {
         return Ok(());
     }
@@ -274,7 +274,7 @@ fn time_burn_ops(
     Ok(())
 }
 
-fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), String> {
+fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), CliError> {
     for (runtime, times) in row.peers.iter_mut().filter(|(name, _)| name != BURN) {
         let peer = peers
             .iter_mut()
@@ -293,7 +293,7 @@ fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), Stri
 }
 
 /// The best of Burn's matmul on the bench device and the peers' `torch.mm`, in GFLOP/s.
-fn sgemm_peak(suite: &Suite, peers: &mut [Peer]) -> Result<Peak, String> {
+fn sgemm_peak(suite: &Suite, peers: &mut [Peer]) -> Result<Peak, CliError> {
     let n = 2048;
     let a = Tensor::<2>::random([n, n], Distribution::Default, &suite.device);
     let b = Tensor::<2>::random([n, n], Distribution::Default, &suite.device);

@@ -11,6 +11,8 @@ use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
 use ganvas::train::{Source, ToySource, Trainer};
 
+use crate::error::CliError;
+
 /// Random data of the model's sample shape (and classes).
 pub fn synthetic(config: &RunConfig) -> Box<dyn Source> {
     match config.model.sample_shape() {
@@ -40,10 +42,10 @@ pub fn time_steps(trainer: &mut Trainer, source: &dyn Source, steps: usize) -> f
 }
 
 /// Statistics + Fréchet distance of `n` vs `n` synthetic `dim`-d features, timed natively.
-pub fn time_frechet(n: usize, dim: usize) -> Result<FrechetTiming, String> {
+pub fn time_frechet(n: usize, dim: usize) -> Result<FrechetTiming, CliError> {
     let origin = Instant::now();
     let now = || origin.elapsed().as_secs_f64() * 1000.0;
-    ganvas::metrics::bench::time_frechet(n, dim, 1, &now).map_err(|e| e.to_string())
+    ganvas::metrics::bench::time_frechet(n, dim, 1, &now).map_err(CliError::from)
 }
 
 /// The median of `times` (the mean of the middle two for an even count; NaN when empty).

@@ -7,8 +7,10 @@ use ganvas::files::write_atomic;
 use ganvas::model::{Generator, SampleShape};
 use ganvas::sample::{self, Picture, SampleRequest};
 
+use crate::error::CliError;
+
 /// Encodes `picture` as PNG and writes it atomically.
-pub fn write_png(path: &Path, picture: &Picture) -> Result<(), String> {
+pub fn write_png(path: &Path, picture: &Picture) -> Result<(), CliError> {
     let mut bytes = Vec::new();
     let image = image::RgbaImage::from_raw(
         picture.width as u32,
@@ -21,8 +23,8 @@ pub fn write_png(path: &Path, picture: &Picture) -> Result<(), String> {
             &mut std::io::Cursor::new(&mut bytes),
             image::ImageFormat::Png,
         )
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes).map_err(|e| e.to_string())
+        .map_err(|e| CliError::file(&path, e))?;
+    write_atomic(path, &bytes).map_err(CliError::from)
 }
 
 /// Runs `generator` on `request` and reads the samples back: `[n, D]` values.
@@ -30,13 +32,13 @@ pub fn generate(
     generator: &Generator,
     request: &SampleRequest,
     device: &Device,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, CliError> {
     generator
         .generate(request, device)
         .try_into_data()
         .map_err(|e| format!("reading samples from the device failed: {e:?}"))?
         .try_to_vec::<f32>()
-        .map_err(|e| format!("reading samples from the device failed: {e:?}"))
+        .map_err(|e| format!("reading samples from the device failed: {e:?}").into())
 }
 
 /// A picture of samples: a grid for images, a scatter plot (over `real` points) for 2-D data.

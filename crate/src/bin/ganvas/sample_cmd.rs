@@ -10,6 +10,7 @@ use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, Weights};
 use ganvas::sample::{self, Classes, Interpolation, SampleRequest};
 
+use crate::error::CliError;
 use crate::output;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,15 +56,15 @@ pub struct SampleArgs {
     device: String,
 }
 
-pub fn run(args: SampleArgs) -> Result<(), String> {
+pub fn run(args: SampleArgs) -> Result<(), CliError> {
     if args.n == 0 {
         return Err("--n must be at least 1".into());
     }
     if let Some(t) = args.truncation.filter(|t| !(*t > 0.0 && t.is_finite())) {
-        return Err(format!("--truncation must be a positive number, got {t}"));
+        return Err(format!("--truncation must be a positive number, got {t}").into());
     }
     let limit = |field: &str, value: usize, max: usize| {
-        limits::at_most(field, value as u64, max as u64).map_err(|e| e.to_string())
+        limits::at_most(field, value as u64, max as u64).map_err(CliError::from)
     };
     limit("--n", args.n, limits::GRID_SAMPLES)?;
     if args.interpolate.is_some() {
@@ -71,10 +72,10 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
         limit("--n × --frames", args.n.saturating_mul(args.frames), limits::GRID_SAMPLES)?;
     }
     let device = crate::device::parse(&args.device)?;
-    let checkpoint = read_checkpoint(&args.checkpoint).map_err(|e| e.to_string())?;
+    let checkpoint = read_checkpoint(&args.checkpoint)?;
     let weights = if args.raw { Weights::Raw } else { Weights::Ema };
     let (config, generator) = run::load_generator(&checkpoint, &device, weights)
-        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
+        .map_err(|e| CliError::file(&args.checkpoint, e))?;
     let model = &config.model;
     let classes = model.classes();
     if let Some(class) = args.class {
@@ -85,7 +86,7 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
                     "--class {class} is out of range: this model has classes 0..{}",
                     n - 1
                 ),
-            });
+            }.into());
         }
     }
     let mut rng = Rng::new(args.seed);
