@@ -198,7 +198,10 @@ impl SampleRequest {
     pub fn latent_plane(model: &ModelConfig, size: usize, extent: f32) -> Self {
         let dim = model.latent_dim();
         let mut latents = vec![0.0f32; size * size * dim];
-        for (latent, point) in latents.chunks_exact_mut(dim.max(1)).zip(plane(size, extent)) {
+        for (latent, point) in latents
+            .chunks_exact_mut(dim.max(1))
+            .zip(plane(size, extent))
+        {
             let n = dim.min(2);
             latent[..n].copy_from_slice(&point[..n]);
         }
@@ -426,7 +429,15 @@ mod tests {
 
     fn lerp_strips(model: &ModelConfig, strips: usize, frames: usize, seed: u64) -> SampleRequest {
         let (lerp, in_turn) = (Interpolation::Lerp, Classes::InTurn);
-        SampleRequest::strips(model, strips, frames, None, lerp, in_turn, &mut Rng::new(seed))
+        SampleRequest::strips(
+            model,
+            strips,
+            frames,
+            None,
+            lerp,
+            in_turn,
+            &mut Rng::new(seed),
+        )
     }
 
     #[test]
@@ -448,12 +459,24 @@ mod tests {
     fn a_grid_is_the_latents_drawn_at_once_and_its_batches_put_it_back_together() {
         let model = conditional(10);
         let grid = SampleRequest::grid(&model, 9, Some(0.8), Classes::InTurn, &mut Rng::new(5));
-        assert_eq!(grid.latents, latents(&model, 9, Some(0.8), &mut Rng::new(5)));
+        assert_eq!(
+            grid.latents,
+            latents(&model, 9, Some(0.8), &mut Rng::new(5))
+        );
         let parts: Vec<SampleRequest> = grid.batches(4).collect();
-        assert_eq!(parts.iter().map(SampleRequest::len).collect::<Vec<_>>(), [4, 4, 1]);
+        assert_eq!(
+            parts.iter().map(SampleRequest::len).collect::<Vec<_>>(),
+            [4, 4, 1]
+        );
         let latents: Vec<f32> = parts.iter().flat_map(|p| p.latents.clone()).collect();
-        let labels: Vec<u32> = parts.iter().flat_map(|p| p.labels.clone().unwrap()).collect();
-        assert_eq!((Some(latents), Some(labels)), (Some(grid.latents), grid.labels));
+        let labels: Vec<u32> = parts
+            .iter()
+            .flat_map(|p| p.labels.clone().unwrap())
+            .collect();
+        assert_eq!(
+            (Some(latents), Some(labels)),
+            (Some(grid.latents), grid.labels)
+        );
     }
 
     #[test]

@@ -324,7 +324,9 @@ fn install(src_dir: &Path, dest: &Path, files: &[Pinned]) -> Result<(), DataErro
 /// Copies `src` to `dest` atomically, checking the SHA-256 of the bytes copied before they
 /// are renamed into place. On a mismatch nothing is left behind and the error names `src`.
 fn copy_verified(src: &Path, dest: &Path, sha256: &str) -> Result<(), DataError> {
-    write_atomic_with(dest, |file| expect_sha256(src, sha256, copy_hashing(src, file)?))
+    write_atomic_with(dest, |file| {
+        expect_sha256(src, sha256, copy_hashing(src, file)?)
+    })
 }
 
 /// Copies the bytes of `src` into `to`, returning their SHA-256 (lower-case hex).
@@ -338,7 +340,8 @@ fn copy_hashing(src: &Path, to: &mut File) -> Result<String, DataError> {
             return Ok(hex(&hasher.finalize()));
         }
         hasher.update(&buf[..n]);
-        to.write_all(&buf[..n]).map_err(io_error("cannot copy", src))?;
+        to.write_all(&buf[..n])
+            .map_err(io_error("cannot copy", src))?;
     }
 }
 

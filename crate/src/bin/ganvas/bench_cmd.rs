@@ -10,9 +10,9 @@ use clap::Args;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
 
-use crate::error::CliError;
 use crate::bench_suite::Suite;
 use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
+use crate::error::CliError;
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -74,8 +74,7 @@ pub fn run(args: BenchArgs) -> Result<(), CliError> {
     for name in &names {
         let device = crate::device::parse(name)?;
         let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &device)?;
-        trainer
-            .check_source(source.as_ref())?;
+        trainer.check_source(source.as_ref())?;
         for _ in 0..2 {
             trainer.step(source.as_ref()).read(); // warm-up (kernels, allocations)
         }
@@ -151,10 +150,9 @@ pub fn metrics(n: usize, dim: usize) -> Result<(), CliError> {
     if dim == 0 {
         return Err("--dim must be at least 1".into());
     }
-    ganvas::limits::at_most("--n", n as u64, ganvas::limits::FEATURE_ROWS as u64)
-        .and_then(|()| {
-            ganvas::limits::at_most("--dim", dim as u64, ganvas::limits::FEATURE_DIM as u64)
-        })?;
+    ganvas::limits::at_most("--n", n as u64, ganvas::limits::FEATURE_ROWS as u64).and_then(
+        |()| ganvas::limits::at_most("--dim", dim as u64, ganvas::limits::FEATURE_DIM as u64),
+    )?;
     let t = time_frechet(n, dim)?;
     println!(
         "Fréchet distance, {dim}-d, {n} vs {n} (f64, {} threads): statistics {:.0} ms, \

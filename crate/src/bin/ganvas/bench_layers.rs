@@ -10,10 +10,10 @@ use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{ConvLayer, ModelConfig};
 use serde_json::json;
 
-use crate::error::CliError;
 use crate::bench_peer::Peer;
 use crate::bench_suite::Suite;
 use crate::bench_timing::median;
+use crate::error::CliError;
 
 /// The three passes of a layer, in the order times are kept.
 const PASSES: [&str; 3] = ["forward", "∂x", "∂W"];

@@ -81,9 +81,9 @@ impl Peer {
     /// A number field of an answer.
     pub fn number(&mut self, request: &Value, field: &str) -> Result<f64, CliError> {
         let answer = self.ask(request)?;
-        answer[field]
-            .as_f64()
-            .ok_or_else(|| format!("{} peer answered {answer} without `{field}`", self.runtime).into())
+        answer[field].as_f64().ok_or_else(|| {
+            format!("{} peer answered {answer} without `{field}`", self.runtime).into()
+        })
     }
 }
 

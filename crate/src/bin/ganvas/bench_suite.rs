@@ -17,9 +17,9 @@ use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, Trainer};
 use serde_json::json;
 
-use crate::error::CliError;
 use crate::bench_peer::Peer;
 use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
+use crate::error::CliError;
 
 /// What the suite runs.
 pub struct Suite {
@@ -126,7 +126,8 @@ pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), CliError> {
                 other => {
                     return Err(format!(
                         "unknown bench task `{other}` (train, sample, frechet, layers)"
-                    ).into());
+                    )
+                    .into());
                 }
             }
         }
@@ -188,10 +189,7 @@ fn row(workload: &str, task: Task, batch: usize, images: usize, flops: Option<f6
 /// Multiply-adds per image of G's and D's forward passes.
 fn macs(model: &ModelConfig) -> Result<(f64, f64), CliError> {
     match model {
-        ModelConfig::Dcgan(c) => Ok((
-            c.generator_macs()? as f64,
-            c.discriminator_macs()? as f64,
-        )),
+        ModelConfig::Dcgan(c) => Ok((c.generator_macs()? as f64, c.discriminator_macs()? as f64)),
         _ => Err("the bench workloads are DCGANs".into()),
     }
 }
@@ -342,7 +340,9 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
         println!("peer {}: {}", peer.runtime, peer.info);
     }
     if suite.peers.iter().any(|p| p == BURN) {
-        println!("peer {BURN}: ganvas with Burn 0.22.1's Flex ops and autodiff's generic backward (no op layer)");
+        println!(
+            "peer {BURN}: ganvas with Burn 0.22.1's Flex ops and autodiff's generic backward (no op layer)"
+        );
     }
     println!(
         "SGEMM 2048³ f32, best over rounds: ganvas (Burn matmul) {:.1} GFLOP/s{}; peak = {:.1} GFLOP/s",

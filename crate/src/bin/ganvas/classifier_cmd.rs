@@ -113,8 +113,7 @@ pub fn run(args: ClassifierArgs) -> Result<(), CliError> {
         args.device
     );
 
-    let mut trainer =
-        ClassifierTrainer::new(&config, args.seed, args.lr, &device)?;
+    let mut trainer = ClassifierTrainer::new(&config, args.seed, args.lr, &device)?;
     let started = Instant::now();
     train_loop(&args, &train, &mut trainer)?;
     let seconds = started.elapsed().as_secs_f64();
@@ -194,7 +193,8 @@ fn train_loop(
                 return Err(format!(
                     "training diverged at step {} (loss {}); try a smaller --lr",
                     trainer.steps, stats.loss
-                ).into());
+                )
+                .into());
             }
             loss_sum += f64::from(stats.loss) * stats.batch as f64;
             correct_sum += f64::from(stats.accuracy) * stats.batch as f64;

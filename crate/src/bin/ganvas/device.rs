@@ -25,9 +25,9 @@ pub fn parse(name: &str) -> Result<Device, CliError> {
             None => burn::tensor::DeviceKind::DefaultDevice,
         })),
         "cuda" => cuda(index.unwrap_or(0)),
-        other => Err(format!(
-            "unknown device `{other}`: use cpu, ndarray, wgpu or cuda[:N]"
-        ).into()),
+        other => {
+            Err(format!("unknown device `{other}`: use cpu, ndarray, wgpu or cuda[:N]").into())
+        }
     }
 }
 

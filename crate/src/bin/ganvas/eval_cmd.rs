@@ -94,7 +94,11 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         ganvas::limits::at_most(field, value as u64, max as u64).map_err(CliError::from)
     };
     limit("--n", args.n, ganvas::limits::EVAL_SAMPLES)?;
-    limit("--kid-subset-size", args.kid_subset_size, ganvas::limits::EVAL_SAMPLES)?;
+    limit(
+        "--kid-subset-size",
+        args.kid_subset_size,
+        ganvas::limits::EVAL_SAMPLES,
+    )?;
     limit("--kid-subsets", args.kid_subsets, 10_000)?;
     limit("--batch", args.batch, ganvas::limits::BATCH)?;
     if args.batch == 0 {
@@ -128,7 +132,8 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
                 "{} is a 2-D point model: its metric is mode coverage, which `ganvas train` \
                  prints at the end of a run",
                 c.name
-            ).into());
+            )
+            .into());
         }
     }
     let dataset = args
@@ -148,7 +153,8 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
     // images goes in at its own size (no intermediate --size shrink), with alpha dropped as
     // PIL's convert("RGB") does in the reference folder pipelines. --size still applies when
     // given, and domain extractors read folders at --size.
-    let inception_folders = matches!(args.extractor, ExtractorKind::Inception) && args.size.is_none();
+    let inception_folders =
+        matches!(args.extractor, ExtractorKind::Inception) && args.size.is_none();
     let read_folder = |dir: &Path| -> Result<ImageSet, CliError> {
         if !inception_folders {
             return folder(dir, size, channels, args.n, data::Alpha::OverWhite);
@@ -220,8 +226,7 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
     settings.kid.subset_size = args.kid_subset_size;
     settings.kid.seed = args.seed;
     let started = std::time::Instant::now();
-    let mut results =
-        evaluate(&real_features, &fake_features, &metrics, &settings)?;
+    let mut results = evaluate(&real_features, &fake_features, &metrics, &settings)?;
     if metrics.iter().any(|m| m == "diversity") {
         results.extend(pixel_diversity(&real, &fake, args.seed)?);
     }
@@ -250,7 +255,11 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
 }
 
 /// MS-SSIM of random pairs of fake images, and of real ones for reference.
-fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<MetricResult>, CliError> {
+fn pixel_diversity(
+    real: &ImageSet,
+    fake: &ImageSet,
+    seed: u64,
+) -> Result<Vec<MetricResult>, CliError> {
     if (real.width, real.height, real.channels) != (fake.width, fake.height, fake.channels) {
         return Err(format!(
             "MS-SSIM diversity needs real and fake images of one size ({}×{} vs {}×{}): give --size",
@@ -348,8 +357,7 @@ fn folder(
     n: usize,
     alpha: data::Alpha,
 ) -> Result<ImageSet, CliError> {
-    let set =
-        data::load_image_folder_with(dir, size, channels, alpha)?;
+    let set = data::load_image_folder_with(dir, size, channels, alpha)?;
     Ok(first(set, n))
 }
 

@@ -30,8 +30,8 @@ pub fn load(
                     PathBuf::from(format!("www/models/domain-{dataset}.safetensors"))
                 }
             };
-            let bytes = ganvas::files::read_bounded(&path, WEIGHTS_BYTES, "weights file")
-                .map_err(|e| {
+            let bytes =
+                ganvas::files::read_bounded(&path, WEIGHTS_BYTES, "weights file").map_err(|e| {
                     format!(
                         "{e} (domain classifiers exist for fashion-mnist and mnist; train one \
                          with `ganvas classifier`, or use --extractor inception)"
@@ -54,7 +54,8 @@ pub fn load(
                     return Err(format!(
                         "{}: not a regular file of at most {WEIGHTS_BYTES} bytes",
                         path.display()
-                    ).into());
+                    )
+                    .into());
                 }
             }
             let inception = Inception::load(&path, device)?;

@@ -12,8 +12,7 @@ pub fn run(path: &Path) -> Result<(), CliError> {
     let config = config_of(&checkpoint).map_err(|e| CliError::file(&path, e))?;
     // Every tensor against the architecture of the stored config (sizes are within the limits
     // by now, so building the model is cheap).
-    restore(&checkpoint, &burn::tensor::Device::flex())
-        .map_err(|e| CliError::file(&path, e))?;
+    restore(&checkpoint, &burn::tensor::Device::flex()).map_err(|e| CliError::file(&path, e))?;
     let step = checkpoint.meta("step").unwrap_or("?");
     println!("checkpoint  {}", path.display());
     println!("format      {}", checkpoint.meta("format").unwrap_or("?"));

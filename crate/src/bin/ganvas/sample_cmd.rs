@@ -69,7 +69,11 @@ pub fn run(args: SampleArgs) -> Result<(), CliError> {
     limit("--n", args.n, limits::GRID_SAMPLES)?;
     if args.interpolate.is_some() {
         limit("--frames", args.frames, limits::FRAMES)?;
-        limit("--n × --frames", args.n.saturating_mul(args.frames), limits::GRID_SAMPLES)?;
+        limit(
+            "--n × --frames",
+            args.n.saturating_mul(args.frames),
+            limits::GRID_SAMPLES,
+        )?;
     }
     let device = crate::device::parse(&args.device)?;
     let checkpoint = read_checkpoint(&args.checkpoint)?;
@@ -86,7 +90,8 @@ pub fn run(args: SampleArgs) -> Result<(), CliError> {
                     "--class {class} is out of range: this model has classes 0..{}",
                     n - 1
                 ),
-            }.into());
+            }
+            .into());
         }
     }
     let mut rng = Rng::new(args.seed);
@@ -112,8 +117,15 @@ pub fn run(args: SampleArgs) -> Result<(), CliError> {
                 Walk::Slerp => Interpolation::Slerp,
             };
             let frames = args.frames.max(2);
-            let request =
-                SampleRequest::strips(model, args.n, frames, args.truncation, mode, which, &mut rng);
+            let request = SampleRequest::strips(
+                model,
+                args.n,
+                frames,
+                args.truncation,
+                mode,
+                which,
+                &mut rng,
+            );
             (request, frames)
         }
     };

@@ -95,8 +95,7 @@ pub fn run(args: TrainArgs) -> Result<(), CliError> {
     };
 
     let source = load_source(&config)?;
-    trainer
-        .check_source(source.as_ref())?;
+    trainer.check_source(source.as_ref())?;
     let out = PathBuf::from(config.out_dir());
     std::fs::create_dir_all(out.join("samples")).map_err(|e| CliError::file(&out, e))?;
     let toml = config.to_toml()?;
@@ -174,14 +173,12 @@ fn resume(
         run::restore(&checkpoint, device).map_err(|e| CliError::file(&path, e))?;
     let config = match given {
         // The given config, if it describes the checkpoint's architecture.
-        Some((file, config)) => run::resume_config(&stored, config).map_err(|e| {
-            format!("{} does not fit {}: {e}", file.display(), path.display())
-        })?,
+        Some((file, config)) => run::resume_config(&stored, config)
+            .map_err(|e| format!("{} does not fit {}: {e}", file.display(), path.display()))?,
         // The stored config, with this command line's overrides (e.g. more steps) on top.
         None => {
             let text = checkpoint.meta("config")?;
-            RunConfig::from_toml(text, overrides)
-                .map_err(|e| CliError::file(&path, e))?
+            RunConfig::from_toml(text, overrides).map_err(|e| CliError::file(&path, e))?
         }
     };
     if config.model != trainer.model {
@@ -365,7 +362,8 @@ fn train_loop(
                     "training diverged at step {}: {what}; checkpoint not written — {}",
                     trainer.step,
                     last_good_note(last_good)
-                ).into())
+                )
+                .into())
             }
             Err(SaveError::Other(e)) => Err(format!("{e} — {}", last_good_note(last_good)).into()),
         }
@@ -395,7 +393,8 @@ fn train_loop(
                 stats.step,
                 values.join(", "),
                 last_good_note(&last_good)
-            ).into());
+            )
+            .into());
         }
         let elapsed = started.elapsed().as_secs_f64();
         let rate = (trainer.step - first_step) as f64 * images_per_step / elapsed.max(1e-9);

@@ -45,10 +45,9 @@ impl TrainEval {
         }
         let known = ["fid", "kid", "precision", "recall"];
         if !known.contains(&metric) {
-            return Err(format!(
-                "--eval-metric {metric}: choose one of {}",
-                known.join(", ")
-            ).into());
+            return Err(
+                format!("--eval-metric {metric}: choose one of {}", known.join(", ")).into(),
+            );
         }
         let SampleShape::Image { height, .. } = config.model.sample_shape() else {
             return Err(
@@ -104,8 +103,7 @@ impl TrainEval {
             |_| {},
         )?;
         let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
-        let results =
-            evaluate(&self.real, &fake, &metrics, &self.settings)?;
+        let results = evaluate(&self.real, &fake, &metrics, &self.settings)?;
         let values: serde_json::Map<String, serde_json::Value> = results
             .iter()
             .map(|r| (r.metric.clone(), serde_json::json!(r.value)))
