@@ -1,9 +1,12 @@
-//! Native file access shared by the CLI and the tests: atomic writes and checkpoint files.
+//! Native file access shared by the CLI, the data fetcher and the tests: the one atomic writer,
+//! bounded reads, checkpoint files and run configs.
 
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::checkpoint::Checkpoint;
+use crate::run::RunConfig;
 
 /// A file operation that failed, with the path it concerned.
 #[derive(Debug, thiserror::Error)]
@@ -24,28 +27,46 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
-/// then renamed over the target, so a reader never sees a half-written file.
+/// Writes `bytes` to `path` atomically (see [`write_atomic_with`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
+    write_atomic_with(path, |file| file.write_all(bytes).map_err(io(path)))
+}
+
+/// Writes `path` atomically, the one way every checkpoint, report, cache and fetched file is
+/// written: `fill` writes the contents into a temporary file in the same folder
+/// (`.<name>.<pid>.tmp`, hidden so that loaders skip it should a crash leave it behind), which
+/// is flushed to disk and renamed over `path`; then the folder is flushed too, so that the
+/// rename survives a crash. A reader never sees a half-written file. When `fill` (or writing)
+/// fails, the temporary file is removed and `path` is left as it was. Missing parent folders
+/// are created.
+pub fn write_atomic_with<E: From<FileError>>(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder).map_err(io(folder))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    })();
-    if let Err(e) = result.and_then(|_| std::fs::rename(&tmp, path)) {
+    let failed = |e: std::io::Error| E::from(io(path)(e));
+    let mut file = File::create(&tmp).map_err(failed)?;
+    let written = fill(&mut file).and_then(|()| file.sync_all().map_err(failed));
+    drop(file);
+    let written = written.and_then(|()| std::fs::rename(&tmp, path).map_err(failed));
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(FileError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        });
+        return written;
+    }
+    // Flushing the folder makes the rename durable. Where a folder cannot be opened as a file
+    // (Windows) or flushed (some file systems refuse), the write is still atomic, only the
+    // rename may be lost in a crash, leaving the previous file.
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
     }
     Ok(())
 }
@@ -72,7 +93,7 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, File
             meta.len()
         )));
     }
-    let file = std::fs::File::open(path).map_err(io(path))?;
+    let file = File::open(path).map_err(io(path))?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // `take` holds even if the file grows while being read.
     file.take(limit.saturating_add(1))
@@ -93,6 +114,18 @@ pub fn read_checkpoint(path: &Path) -> Result<Checkpoint, FileError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
+}
+
+impl RunConfig {
+    /// Reads a run config from a TOML file and applies `overrides` (see
+    /// [`RunConfig::from_toml`]); every error names the file.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, FileError> {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        Self::from_toml(&text, overrides).map_err(|e| FileError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
 }
 
 /// Writes a checkpoint file atomically.
@@ -120,6 +153,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_fill_leaves_the_previous_file_and_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("ganvas-files-fail-{}", std::process::id()));
+        let path = dir.join("a.bin");
+        write_atomic(&path, b"one").unwrap();
+        let failed = write_atomic_with(&path, |file| {
+            file.write_all(b"half").map_err(io(&path))?;
+            Err(FileError::Invalid {
+                path: path.clone(),
+                message: "checksum".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,9 +1,12 @@
-//! Latents, truncation, interpolation (lerp/slerp) and pictures of samples (image grids and
-//! scatter plots of 2-D points), all as plain values so the CLI and the browser share them.
+//! Latents, truncation, interpolation (lerp/slerp), sampling requests (latents + labels: grids,
+//! interpolation strips, the latent plane) and the generator run on them, and pictures of
+//! samples (image grids and scatter plots of 2-D points), all as plain values so the CLI and the
+//! browser share them; the shells only read back and encode.
 
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ModelConfig, Noise};
+use crate::model::{Generator, ModelConfig, Noise};
 use crate::rng::Rng;
 
 /// `n × latent_dim` latent values (row-major). With `truncation = Some(t)` a Gaussian latent is
@@ -113,6 +116,169 @@ fn slerp(a: &[f32], b: &[f32], t: f32) -> Vec<f32> {
         (t * omega).sin() / omega.sin(),
     );
     a.iter().zip(b).map(|(x, y)| wa * x + wb * y).collect()
+}
+
+/// Which class each sample of a request is drawn from (conditional models only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Classes {
+    /// Classes in turn: sample `i` (in interpolation strips, strip `i`) is of class
+    /// `i % classes`.
+    #[default]
+    InTurn,
+    /// Every sample of this class (taken modulo the model's classes).
+    Only(usize),
+}
+
+/// What to ask a generator for: `n` latents and, for a conditional model, one class label each.
+/// Built by [`SampleRequest::grid`], [`SampleRequest::strips`] or
+/// [`SampleRequest::latent_plane`]; run by [`Generator::generate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleRequest {
+    /// `n × latent_dim` values, row-major.
+    pub latents: Vec<f32>,
+    /// Values per latent.
+    pub latent_dim: usize,
+    /// `n` class labels for a conditional model; `None` for an unconditional one.
+    pub labels: Option<Vec<u32>>,
+    /// Latent components that truncation had to clamp (see [`Latents::clamped`]); callers say
+    /// so when it is not 0.
+    pub clamped: usize,
+}
+
+impl SampleRequest {
+    /// `n` latents drawn as [`truncated_latents`] draws them, with labels `classes`.
+    pub fn grid(
+        model: &ModelConfig,
+        n: usize,
+        truncation: Option<f32>,
+        classes: Classes,
+        rng: &mut Rng,
+    ) -> Self {
+        let drawn = truncated_latents(model, n, truncation, rng);
+        Self {
+            latents: drawn.values,
+            latent_dim: model.latent_dim(),
+            labels: labels(model, n, 1, classes),
+            clamped: drawn.clamped,
+        }
+    }
+
+    /// `strips` interpolation strips of `frames` latents each (strip after strip), each
+    /// walking with `mode` between a pair of latents drawn as [`truncated_latents`] draws them;
+    /// with [`Classes::InTurn`] strip `i` is of class `i % classes`.
+    pub fn strips(
+        model: &ModelConfig,
+        strips: usize,
+        frames: usize,
+        truncation: Option<f32>,
+        mode: Interpolation,
+        classes: Classes,
+        rng: &mut Rng,
+    ) -> Self {
+        let dim = model.latent_dim();
+        let mut latents = Vec::new();
+        let mut clamped = 0;
+        for _ in 0..strips {
+            let ends = truncated_latents(model, 2, truncation, rng);
+            clamped += ends.clamped;
+            let ends = ends.values;
+            latents.extend(interpolate(&ends[..dim], &ends[dim..], frames, mode));
+        }
+        Self {
+            latents,
+            latent_dim: dim,
+            labels: labels(model, strips.saturating_mul(frames), frames, classes),
+            clamped,
+        }
+    }
+
+    /// The latent plane of the teaching view: a `size × size` grid over `[-extent, extent]²`
+    /// in the first two latent dimensions (the others 0), row-major from the top-left corner
+    /// (the first component grows to the right, the second upwards). Unlabelled.
+    pub fn latent_plane(model: &ModelConfig, size: usize, extent: f32) -> Self {
+        let dim = model.latent_dim();
+        let mut latents = vec![0.0f32; size * size * dim];
+        for (latent, point) in latents
+            .chunks_exact_mut(dim.max(1))
+            .zip(plane(size, extent))
+        {
+            let n = dim.min(2);
+            latent[..n].copy_from_slice(&point[..n]);
+        }
+        Self {
+            latents,
+            latent_dim: dim,
+            labels: None,
+            clamped: 0,
+        }
+    }
+
+    /// Number of samples asked for.
+    pub fn len(&self) -> usize {
+        self.latents.len() / self.latent_dim.max(1)
+    }
+
+    /// Whether no sample is asked for.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The request in consecutive parts of at most `size` samples, each latent with its label.
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = SampleRequest> + '_ {
+        let size = size.max(1);
+        (0..self.len()).step_by(size).map(move |start| {
+            let end = (start + size).min(self.len());
+            SampleRequest {
+                latents: self.latents[start * self.latent_dim..end * self.latent_dim].to_vec(),
+                latent_dim: self.latent_dim,
+                labels: self.labels.as_ref().map(|l| l[start..end].to_vec()),
+                clamped: 0,
+            }
+        })
+    }
+}
+
+/// A `size × size` grid of points over `[-extent, extent]²`, row-major from the top-left
+/// corner (x grows to the right, y upwards; both edges included): the teaching view's latent
+/// plane and the points its discriminator field is evaluated at.
+pub fn plane(size: usize, extent: f32) -> impl Iterator<Item = [f32; 2]> {
+    let last = (size.max(2) - 1) as f32;
+    let at = move |i: usize| 2.0 * extent * i as f32 / last;
+    (0..size).flat_map(move |row| (0..size).map(move |col| [-extent + at(col), extent - at(row)]))
+}
+
+/// The one label rule: for a conditional model, sample `i` is of class `i / per % classes`
+/// (`per` samples in a row share a class: 1 for grids, the frames of a strip), or all of one.
+fn labels(model: &ModelConfig, n: usize, per: usize, which: Classes) -> Option<Vec<u32>> {
+    let classes = model.classes();
+    (classes > 0).then(|| {
+        (0..n)
+            .map(|i| {
+                let class = match which {
+                    Classes::InTurn => i / per.max(1),
+                    Classes::Only(class) => class,
+                };
+                (class % classes) as u32
+            })
+            .collect()
+    })
+}
+
+impl Generator {
+    /// Runs the generator on `request`: latents `[n, latent_dim]` (+ labels `[n]` for a
+    /// conditional model) → samples `[n, D]`, left on `device` for the caller to read back.
+    pub fn generate(&self, request: &SampleRequest, device: &Device) -> Tensor<2> {
+        let n = request.len();
+        let z = Tensor::<2>::from_data(
+            TensorData::new(request.latents.clone(), [n, request.latent_dim]),
+            device,
+        );
+        let y = request.labels.as_ref().map(|labels| {
+            let labels: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();
+            Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), device)
+        });
+        self.forward(z, y)
+    }
 }
 
 /// An RGBA picture.
@@ -252,6 +418,90 @@ mod tests {
         assert!((mid - 1.0).abs() < 1e-5);
         let lerp = interpolate(&[1.0, 0.0], &[0.0, 1.0], 3, Interpolation::Lerp);
         assert!(((lerp[2] * lerp[2] + lerp[3] * lerp[3]).sqrt() - 0.7071).abs() < 1e-3);
+    }
+
+    fn conditional(classes: usize) -> ModelConfig {
+        let mut config = crate::model::DcganConfig::new(32, 1);
+        config.classes = classes;
+        config.latent_dim = 4;
+        ModelConfig::Dcgan(config)
+    }
+
+    fn lerp_strips(model: &ModelConfig, strips: usize, frames: usize, seed: u64) -> SampleRequest {
+        let (lerp, in_turn) = (Interpolation::Lerp, Classes::InTurn);
+        SampleRequest::strips(
+            model,
+            strips,
+            frames,
+            None,
+            lerp,
+            in_turn,
+            &mut Rng::new(seed),
+        )
+    }
+
+    #[test]
+    fn requests_take_classes_in_turn_per_sample_or_per_strip() {
+        let model = conditional(3);
+        let grid = SampleRequest::grid(&model, 7, None, Classes::InTurn, &mut Rng::new(1));
+        assert_eq!(grid.labels, Some(vec![0, 1, 2, 0, 1, 2, 0]));
+        assert_eq!(grid.len(), 7);
+        let only = SampleRequest::grid(&model, 3, None, Classes::Only(4), &mut Rng::new(1));
+        assert_eq!(only.labels, Some(vec![1, 1, 1]));
+        let strips = lerp_strips(&model, 4, 2, 1);
+        assert_eq!(strips.labels, Some(vec![0, 0, 1, 1, 2, 2, 0, 0]));
+        let plain = ModelConfig::Mlp(MlpConfig::default());
+        let grid = SampleRequest::grid(&plain, 5, None, Classes::InTurn, &mut Rng::new(1));
+        assert_eq!(grid.labels, None);
+    }
+
+    #[test]
+    fn a_grid_is_the_latents_drawn_at_once_and_its_batches_put_it_back_together() {
+        let model = conditional(10);
+        let grid = SampleRequest::grid(&model, 9, Some(0.8), Classes::InTurn, &mut Rng::new(5));
+        assert_eq!(
+            grid.latents,
+            latents(&model, 9, Some(0.8), &mut Rng::new(5))
+        );
+        let parts: Vec<SampleRequest> = grid.batches(4).collect();
+        assert_eq!(
+            parts.iter().map(SampleRequest::len).collect::<Vec<_>>(),
+            [4, 4, 1]
+        );
+        let latents: Vec<f32> = parts.iter().flat_map(|p| p.latents.clone()).collect();
+        let labels: Vec<u32> = parts
+            .iter()
+            .flat_map(|p| p.labels.clone().unwrap())
+            .collect();
+        assert_eq!(
+            (Some(latents), Some(labels)),
+            (Some(grid.latents), grid.labels)
+        );
+    }
+
+    #[test]
+    fn strips_start_at_the_drawn_pairs() {
+        let model = conditional(0);
+        let dim = model.latent_dim();
+        let strips = lerp_strips(&model, 2, 5, 9);
+        assert_eq!(strips.len(), 10);
+        let ends = latents(&model, 4, None, &mut Rng::new(9));
+        assert_eq!(strips.latents[..dim], ends[..dim]);
+        assert_eq!(strips.latents[5 * dim..6 * dim], ends[2 * dim..3 * dim]);
+    }
+
+    #[test]
+    fn the_latent_plane_runs_from_the_top_left_corner() {
+        let model = conditional(0);
+        let plane = SampleRequest::latent_plane(&model, 3, 2.0);
+        assert_eq!(plane.len(), 9);
+        assert_eq!(plane.latents[..4], [-2.0, 2.0, 0.0, 0.0]);
+        assert_eq!(plane.latents[4..6], [0.0, 2.0]);
+        assert_eq!(plane.latents[8 * 4..8 * 4 + 2], [2.0, -2.0]);
+        assert_eq!(plane.labels, None);
+        let points: Vec<[f32; 2]> = super::plane(48, 2.5).collect();
+        assert_eq!(points.len(), 48 * 48);
+        assert_eq!((points[0], points[48 * 48 - 1]), ([-2.5, 2.5], [2.5, -2.5]));
     }
 
     #[test]

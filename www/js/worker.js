@@ -16,8 +16,8 @@
 const PKG_URL = new URL('../../pkg/ganvas.js', import.meta.url).href;
 
 let session = null;
-/** Real samples drawn per training step (batch × accumulate × n_critic), for images/s. */
-let samplesPerStep = 0;
+/** Real images drawn per training step (the run info's `images_per_step`), for images/s. */
+let imagesPerStep = 0;
 const aborted = new Set();
 
 let tail = Promise.resolve();
@@ -44,12 +44,8 @@ function seed64(seed) {
   return BigInt(n);
 }
 
-function rememberTrain(train) {
-  if (train) samplesPerStep = train.batch * (train.accumulate ?? 1) * (train.n_critic ?? 1);
-}
-
 function afterModelChange(info) {
-  rememberTrain(info?.train);
+  imagesPerStep = info?.images_per_step ?? 0;
   return info;
 }
 
@@ -99,7 +95,7 @@ const methods = {
 
   setTrainConfig(train) {
     need().set_train_config(train);
-    rememberTrain(train);
+    afterModelChange(need().info());
     return null;
   },
 
@@ -173,7 +169,7 @@ async function train(id, options = {}) {
     const seconds = (performance.now() - started) / 1000;
     if (!stats.length) break; // cannot happen for size ≥ 1; guards against looping forever
     all.push(...stats);
-    const imagesPerSec = seconds > 0 ? (stats.length * samplesPerStep) / seconds : 0;
+    const imagesPerSec = seconds > 0 ? (stats.length * imagesPerStep) / seconds : 0;
     const step = all.at(-1)?.step ?? 0;
     post({ id, type: 'progress', value: { stats, done: all.length, total, step, imagesPerSec } });
     await yieldToEvents();

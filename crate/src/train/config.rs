@@ -146,6 +146,13 @@ impl TrainConfig {
         self.batch * self.accumulate
     }
 
+    /// Real images drawn per training step (`batch × accumulate × n_critic`: every
+    /// discriminator update draws a batch of each accumulation round): what images/s counts
+    /// in the CLI, the browser and the benchmarks.
+    pub fn images_per_step(&self) -> usize {
+        self.effective_batch() * self.n_critic
+    }
+
     /// Per-update decay of the generator average: `0.5^(samples per update / half-life)`.
     pub fn ema_beta(&self) -> f64 {
         if self.ema_kimg <= 0.0 {

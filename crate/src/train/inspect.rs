@@ -6,33 +6,24 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::Trainer;
+use crate::sample::{SampleRequest, plane};
 
 impl Trainer {
     /// The discriminator's score (see [`super::Loss::score`]) on a `size × size` grid over
     /// `[-extent, extent]²`, row-major from the top-left corner → `[size²]`.
     pub fn discriminator_field(&self, size: usize, extent: f32) -> Tensor<1> {
         let device = self.device().clone().inner();
-        let step = 2.0 * extent / (size.max(2) - 1) as f32;
-        let mut points = Vec::with_capacity(size * size * 2);
-        for row in 0..size {
-            for col in 0..size {
-                points.push(-extent + col as f32 * step);
-                points.push(extent - row as f32 * step);
-            }
-        }
+        let points: Vec<f32> = plane(size, extent).flatten().collect();
         let grid = Tensor::<2>::from_data(TensorData::new(points, [size * size, 2]), &device);
         let d = self.discriminator.valid();
         self.config.loss.score(d.forward(grid, None))
     }
 
-    /// Generated points `[n, 2]` for the given latents (`n × latent_dim`, e.g. a latent grid),
-    /// from the trained generator in evaluation mode.
-    pub fn generate_points(&self, latents: Vec<f32>) -> Tensor<2> {
+    /// Generated points `[n, 2]` for `request` (e.g. [`SampleRequest::latent_plane`]), from
+    /// the trained generator in evaluation mode.
+    pub fn generate_points(&self, request: &SampleRequest) -> Tensor<2> {
         let device = self.device().clone().inner();
-        let dim = self.model.latent_dim();
-        let n = latents.len() / dim.max(1);
-        let z = Tensor::<2>::from_data(TensorData::new(latents, [n, dim]), &device);
-        self.generator.valid().forward(z, None)
+        self.generator.valid().generate(request, &device)
     }
 
     /// The gradient of the generator loss with respect to each point of `points` (`[n, 2]`):

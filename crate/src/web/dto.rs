@@ -31,6 +31,9 @@ pub struct RunInfo {
     pub config: String,
     /// The `[train]` section, for the hyper-parameter form.
     pub train: crate::train::TrainConfig,
+    /// Real images drawn per training step, for images/s
+    /// ([`crate::train::TrainConfig::images_per_step`]).
+    pub images_per_step: usize,
 }
 
 impl RunInfo {
@@ -59,6 +62,7 @@ impl RunInfo {
             latent_dim: config.model.latent_dim(),
             config: config.to_toml()?,
             train: trainer.config.clone(),
+            images_per_step: trainer.config.images_per_step(),
         })
     }
 }

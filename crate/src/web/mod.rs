@@ -10,7 +10,7 @@ mod dto;
 mod inception;
 mod metrics;
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use js_sys::{Float32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -20,7 +20,7 @@ use crate::limits::requests;
 use crate::model::SampleShape;
 use crate::rng::Rng;
 use crate::run::{self, DataConfig, RunConfig, Snapshot};
-use crate::sample::{self, Interpolation};
+use crate::sample::{self, Classes, Interpolation, SampleRequest};
 use crate::train::{Source, StepStats, ToySource, TrainConfig, Trainer};
 
 pub use backend::BackendInfo;
@@ -217,14 +217,14 @@ impl Session {
     ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
         requests::sample(n, config.model.sample_shape()).map_err(js_error)?;
-        let latents = sample::latents(
+        let request = SampleRequest::grid(
             &config.model,
             n,
             (truncation > 0.0).then_some(truncation),
+            classes(class),
             &mut Rng::new(seed),
         );
-        self.render(latents, n, |i| if class >= 0 { class as usize } else { i })
-            .await
+        self.render(&request).await
     }
 
     /// `strips` interpolation strips of `frames` images each between random latent pairs
@@ -248,26 +248,16 @@ impl Session {
                 )));
             }
         };
-        let dim = config.model.latent_dim();
-        let mut rng = Rng::new(seed);
-        let mut latents = Vec::with_capacity(strips * frames * dim);
-        for _ in 0..strips {
-            let ends = sample::latents(&config.model, 2, None, &mut rng);
-            latents.extend(sample::interpolate(
-                &ends[..dim],
-                &ends[dim..],
-                frames,
-                mode,
-            ));
-        }
-        self.render(latents, strips * frames, |i| {
-            if class >= 0 {
-                class as usize
-            } else {
-                i / frames
-            }
-        })
-        .await
+        let request = SampleRequest::strips(
+            &config.model,
+            strips,
+            frames,
+            None,
+            mode,
+            classes(class),
+            &mut Rng::new(seed),
+        );
+        self.render(&request).await
     }
 
     /// The current state as checkpoint bytes (loads in `ganvas sample`).
@@ -304,18 +294,8 @@ impl Session {
     pub async fn latent_grid(&self, size: usize) -> Result<Float32Array, JsError> {
         requests::grid("latent_grid", size).map_err(js_error)?;
         let (config, trainer) = self.current()?;
-        let dim = config.model.latent_dim();
-        let mut latents = vec![0.0f32; size * size * dim];
-        for row in 0..size {
-            for col in 0..size {
-                let at = (row * size + col) * dim;
-                latents[at] = -2.0 + 4.0 * col as f32 / (size.max(2) - 1) as f32;
-                if dim > 1 {
-                    latents[at + 1] = 2.0 - 4.0 * row as f32 / (size.max(2) - 1) as f32;
-                }
-            }
-        }
-        read_f32(trainer.generate_points(latents)).await
+        let request = SampleRequest::latent_plane(&config.model, size, 2.0);
+        read_f32(trainer.generate_points(&request)).await
     }
 
     /// Teaching view, 2-D models: `n` generated points for `seed` and the generator's descent
@@ -323,8 +303,9 @@ impl Session {
     pub async fn fake_with_gradients(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
         requests::points("fake_with_gradients", n).map_err(js_error)?;
         let (config, trainer) = self.current()?;
-        let latents = sample::latents(&config.model, n, None, &mut Rng::new(seed));
-        let points = read_vec(trainer.generate_points(latents)).await?;
+        let request =
+            SampleRequest::grid(&config.model, n, None, Classes::InTurn, &mut Rng::new(seed));
+        let points = read_vec(trainer.generate_points(&request)).await?;
         let grads = read_vec(trainer.point_gradients(points.clone())).await?;
         let mut out = Vec::with_capacity(n * 4);
         for (p, g) in points.chunks_exact(2).zip(grads.chunks_exact(2)) {
@@ -402,24 +383,12 @@ impl Session {
         self.run.as_mut().map(|(c, t)| (c, t)).ok_or_else(no_model)
     }
 
-    /// Runs the moving-average generator on `latents` with labels `class_of(i)`, converting
-    /// images to RGBA and points to f32 bytes.
-    async fn render(
-        &self,
-        latents: Vec<f32>,
-        n: usize,
-        class_of: impl Fn(usize) -> usize,
-    ) -> Result<Uint8Array, JsError> {
+    /// Runs the moving-average generator on `request`, converting images to RGBA and points
+    /// to f32 bytes.
+    async fn render(&self, request: &SampleRequest) -> Result<Uint8Array, JsError> {
         let (config, trainer) = self.current()?;
         let device = trainer.device().clone().inner();
-        let dim = config.model.latent_dim();
-        let z = Tensor::<2>::from_data(TensorData::new(latents, [n, dim]), &device);
-        let classes = config.model.classes();
-        let labels = (classes > 0).then(|| {
-            let labels: Vec<i64> = (0..n).map(|i| (class_of(i) % classes) as i64).collect();
-            Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), &device)
-        });
-        let values = read_vec(trainer.ema.forward(z, labels)).await?;
+        let values = read_vec(trainer.ema.generate(request, &device)).await?;
         Ok(match config.model.sample_shape() {
             SampleShape::Image {
                 channels,
@@ -434,6 +403,11 @@ impl Session {
             }
         })
     }
+}
+
+/// The page's class argument: a class, or a negative number for classes in turn.
+fn classes(class: i32) -> Classes {
+    usize::try_from(class).map_or(Classes::InTurn, Classes::Only)
 }
 
 fn no_model() -> JsError {

@@ -1,18 +1,18 @@
 //! `ganvas bench`: without `--config`, the reference workloads of bench/README.md side by side
-//! with PyTorch and ONNX Runtime ([`crate::bench_suite`]); with `--config`, the training step of
-//! that config on one or more devices. Data are synthetic, of the right shape, so no data set
-//! is needed; figures are medians over rounds.
+//! with PyTorch and ONNX Runtime ([`crate::bench_suite`], and per convolution
+//! [`crate::bench_layers`]); with `--config`, the training step of that config on one or more
+//! devices. Data are synthetic, of the right shape, so no data set is needed; figures are
+//! medians over rounds ([`crate::bench_timing`]).
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
 use clap::Args;
-use ganvas::data::ImageSet;
-use ganvas::metrics::bench::FrechetTiming;
-use ganvas::model::SampleShape;
-use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
-use ganvas::train::{Source, ToySource, Trainer};
+use ganvas::train::Trainer;
+
+use crate::bench_suite::Suite;
+use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
+use crate::error::CliError;
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -63,21 +63,18 @@ fn list(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn run(args: BenchArgs) -> Result<(), String> {
+pub fn run(args: BenchArgs) -> Result<(), CliError> {
     let Some(config_path) = args.config.clone() else {
         return suite(args);
     };
-    let config = load_config(&config_path, &args.overrides)?;
+    let config = RunConfig::load(&config_path, &args.overrides)?;
     let source = synthetic(&config);
     let names: Vec<&str> = args.devices.split(',').map(str::trim).collect();
     let mut trainers = Vec::new();
     for name in &names {
         let device = crate::device::parse(name)?;
-        let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &device)
-            .map_err(|e| e.to_string())?;
-        trainer
-            .check_source(source.as_ref())
-            .map_err(|e| e.to_string())?;
+        let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &device)?;
+        trainer.check_source(source.as_ref())?;
         for _ in 0..2 {
             trainer.step(source.as_ref()).read(); // warm-up (kernels, allocations)
         }
@@ -89,28 +86,32 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
             times.push(time_steps(trainer, source.as_ref(), args.steps));
         }
     }
-    let batch = config.train.effective_batch();
+    let images = config.train.images_per_step();
     println!(
-        "{} — batch {batch}, n_critic {}, {} steps × {} rounds, median",
-        config.name, config.train.n_critic, args.steps, args.rounds
+        "{} — batch {}, n_critic {}, {} steps × {} rounds, median",
+        config.name,
+        config.train.effective_batch(),
+        config.train.n_critic,
+        args.steps,
+        args.rounds
     );
     println!("{:<10} {:>10} {:>12}", "device", "ms/step", "images/s");
     for (name, times) in names.iter().zip(&times) {
         let ms = median(times);
-        println!("{name:<10} {ms:>10.1} {:>12.0}", batch as f64 * 1000.0 / ms);
+        println!("{name:<10} {ms:>10.1} {:>12.0}", images_per_s(images, ms));
     }
     Ok(())
 }
 
 /// The reference suite against the peers.
-fn suite(args: BenchArgs) -> Result<(), String> {
+fn suite(args: BenchArgs) -> Result<(), CliError> {
     let threads = args.threads.unwrap_or_else(rayon_threads);
     // Burn's CPU backend and faer share rayon's global pool.
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
         .map_err(|e| format!("cannot size the thread pool: {e}"))?;
-    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let root = std::env::current_dir()?;
     if !root.join("bench/configs").is_dir() {
         return Err("run `ganvas bench` from the repository root (it reads bench/configs/)".into());
     }
@@ -122,7 +123,7 @@ fn suite(args: BenchArgs) -> Result<(), String> {
         .into_iter()
         .next()
         .unwrap_or("cpu".into());
-    crate::bench_suite::run(crate::bench_suite::Suite {
+    let suite = Suite {
         workloads: list(&args.workloads),
         tasks: list(&args.tasks),
         peers: list(&args.peers),
@@ -133,74 +134,25 @@ fn suite(args: BenchArgs) -> Result<(), String> {
         python,
         root,
         device: crate::device::parse(&device_name)?,
-    })
-}
-
-/// A run config from a TOML file, with `--set` overrides; errors name the file.
-pub(crate) fn load_config(path: &Path, overrides: &[String]) -> Result<RunConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    RunConfig::from_toml(&text, overrides).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Milliseconds per training step over `steps` timed steps (after any warm-up by the caller).
-pub(crate) fn time_steps(trainer: &mut Trainer, source: &dyn Source, steps: usize) -> f64 {
-    let start = Instant::now();
-    for _ in 0..steps {
-        trainer.step(source).read();
+    };
+    let (mut peers, peak) = crate::bench_suite::run(&suite)?;
+    if suite.tasks.iter().any(|t| t == "layers") {
+        crate::bench_layers::run(&suite, &mut peers, peak)?;
     }
-    start.elapsed().as_secs_f64() * 1000.0 / steps as f64
-}
-
-/// Statistics + Fréchet distance of `n` vs `n` synthetic `dim`-d features, timed natively.
-pub(crate) fn time_frechet(n: usize, dim: usize) -> Result<FrechetTiming, String> {
-    let origin = Instant::now();
-    let now = || origin.elapsed().as_secs_f64() * 1000.0;
-    ganvas::metrics::bench::time_frechet(n, dim, 1, &now).map_err(|e| e.to_string())
-}
-
-/// The median of `times` (the mean of the middle two for an even count; NaN when empty).
-pub(crate) fn median(times: &[f64]) -> f64 {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
-    }
-}
-
-/// Random data of the model's sample shape (and classes).
-pub(crate) fn synthetic(config: &RunConfig) -> Box<dyn Source> {
-    match config.model.sample_shape() {
-        SampleShape::Points { .. } => Box::new(ToySource(ganvas::data::Toy::Gaussians8)),
-        SampleShape::Image {
-            channels,
-            height,
-            width,
-        } => Box::new(ImageSet::random(
-            256,
-            channels,
-            height,
-            width,
-            config.model.classes(),
-            &mut Rng::new(1),
-        )),
-    }
+    Ok(())
 }
 
 /// `ganvas bench-metrics`: the FID maths on synthetic features, timed.
-pub fn metrics(n: usize, dim: usize) -> Result<(), String> {
+pub fn metrics(n: usize, dim: usize) -> Result<(), CliError> {
     if n < 2 {
-        return Err(format!("--n must be at least 2 (feature rows per set), got {n}"));
+        return Err(format!("--n must be at least 2 (feature rows per set), got {n}").into());
     }
     if dim == 0 {
         return Err("--dim must be at least 1".into());
     }
-    ganvas::limits::at_most("--n", n as u64, ganvas::limits::FEATURE_ROWS as u64)
-        .and_then(|()| {
-            ganvas::limits::at_most("--dim", dim as u64, ganvas::limits::FEATURE_DIM as u64)
-        })
-        .map_err(|e| e.to_string())?;
+    ganvas::limits::at_most("--n", n as u64, ganvas::limits::FEATURE_ROWS as u64).and_then(
+        |()| ganvas::limits::at_most("--dim", dim as u64, ganvas::limits::FEATURE_DIM as u64),
+    )?;
     let t = time_frechet(n, dim)?;
     println!(
         "Fréchet distance, {dim}-d, {n} vs {n} (f64, {} threads): statistics {:.0} ms, \

@@ -10,9 +10,10 @@ use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{ConvLayer, ModelConfig};
 use serde_json::json;
 
-use crate::bench_cmd::{load_config, median};
 use crate::bench_peer::Peer;
 use crate::bench_suite::Suite;
+use crate::bench_timing::median;
+use crate::error::CliError;
 
 /// The three passes of a layer, in the order times are kept.
 const PASSES: [&str; 3] = ["forward", "∂x", "∂W"];
@@ -27,15 +28,15 @@ struct LayerRow {
     torch: Vec<[f64; 3]>,
 }
 
-pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), String> {
+pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError> {
     let mut rows: Vec<LayerRow> = Vec::new();
     for name in &suite.workloads {
-        let config = load_config(&suite.root.join(format!("bench/configs/{name}.toml")), &[])?;
+        let config = suite.workload(name)?;
         let ModelConfig::Dcgan(model) = &config.model else {
-            return Err(format!("bench workload {name} is not a DCGAN"));
+            return Err(format!("bench workload {name} is not a DCGAN").into());
         };
         let batch = config.train.batch;
-        for layer in model.conv_layers().map_err(|e| e.to_string())? {
+        for layer in model.conv_layers()? {
             // A layer two workloads share is timed once, under the first one's name.
             let wanted = suite.only.as_ref().is_none_or(|o| layer.name().contains(o.as_str()));
             if wanted && !rows.iter().any(|r| r.layer == layer && r.batch == batch) {
@@ -59,7 +60,7 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), String> {
         eprintln!("layers: round {}/{} {}…", round, suite.rounds, if round == 0 { "(warm-up) " } else { "" });
         for row in &mut rows {
             let theirs_first = round % 2 == 1;
-            let mut theirs = |row: &mut LayerRow| -> Result<(), String> {
+            let mut theirs = |row: &mut LayerRow| -> Result<(), CliError> {
                 if burn_ops {
                     ops::set_kernels(Kernels::Burn);
                     let t = time_layer(&row.layer, row.batch, suite.reps, &device);
@@ -127,7 +128,7 @@ fn time_layer(l: &ConvLayer, batch: usize, reps: usize, device: &Device) -> [f64
 }
 
 /// The same three figures from the PyTorch peer (`torch.nn.functional`, same method).
-fn time_torch(peer: &mut Peer, l: &ConvLayer, batch: usize, reps: usize) -> Result<[f64; 3], String> {
+fn time_torch(peer: &mut Peer, l: &ConvLayer, batch: usize, reps: usize) -> Result<[f64; 3], CliError> {
     let answer = peer.ask(&json!({
         "task": "layer", "transposed": l.transposed, "c_in": l.c_in, "c_out": l.c_out,
         "side": l.side, "kernel": l.kernel, "stride": l.stride, "padding": l.padding,

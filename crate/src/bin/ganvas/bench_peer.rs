@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
+use crate::error::CliError;
+
 pub struct Peer {
     /// `torch` or `onnxruntime`.
     pub runtime: String,
@@ -26,7 +28,7 @@ impl Peer {
         script: &Path,
         runtime: &str,
         threads: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, CliError> {
         let mut child = Command::new(python)
             .arg(script)
             .args(["--runtime", runtime, "--threads", &threads.to_string()])
@@ -55,7 +57,7 @@ impl Peer {
     }
 
     /// Sends one request and returns the answer, or the peer's error message.
-    pub fn ask(&mut self, request: &Value) -> Result<Value, String> {
+    pub fn ask(&mut self, request: &Value) -> Result<Value, CliError> {
         let runtime = &self.runtime;
         writeln!(self.input, "{request}")
             .and_then(|()| self.input.flush())
@@ -66,22 +68,22 @@ impl Peer {
             .read_line(&mut line)
             .map_err(|e| format!("{runtime} peer: {e}"))?;
         if read == 0 {
-            return Err(format!("{runtime} peer exited while answering {request}"));
+            return Err(format!("{runtime} peer exited while answering {request}").into());
         }
         let answer: Value = serde_json::from_str(&line)
             .map_err(|e| format!("{runtime} peer answered `{}`: {e}", line.trim()))?;
         match answer.get("error") {
-            Some(error) => Err(format!("{runtime} peer: {error}")),
+            Some(error) => Err(format!("{runtime} peer: {error}").into()),
             None => Ok(answer),
         }
     }
 
     /// A number field of an answer.
-    pub fn number(&mut self, request: &Value, field: &str) -> Result<f64, String> {
+    pub fn number(&mut self, request: &Value, field: &str) -> Result<f64, CliError> {
         let answer = self.ask(request)?;
-        answer[field]
-            .as_f64()
-            .ok_or_else(|| format!("{} peer answered {answer} without `{field}`", self.runtime))
+        answer[field].as_f64().ok_or_else(|| {
+            format!("{} peer answered {answer} without `{field}`", self.runtime).into()
+        })
     }
 }
 

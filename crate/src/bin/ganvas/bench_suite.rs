@@ -13,12 +13,13 @@ use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{Generator, ModelConfig};
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
-use ganvas::sample;
+use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, Trainer};
 use serde_json::json;
 
-use crate::bench_cmd::{load_config, median, synthetic, time_frechet, time_steps};
 use crate::bench_peer::Peer;
+use crate::bench_timing::{images_per_s, median, synthetic, time_frechet, time_steps};
+use crate::error::CliError;
 
 /// What the suite runs.
 pub struct Suite {
@@ -79,7 +80,17 @@ struct Row {
 /// The sampling batches timed: latency and throughput.
 const SAMPLE_BATCHES: [usize; 2] = [1, 64];
 
-pub fn run(suite: Suite) -> Result<(), String> {
+impl Suite {
+    /// The run config of workload `name` (`bench/configs/<name>.toml`).
+    pub fn workload(&self, name: &str) -> Result<RunConfig, CliError> {
+        let path = self.root.join(format!("bench/configs/{name}.toml"));
+        RunConfig::load(&path, &[]).map_err(CliError::from)
+    }
+}
+
+/// Runs and prints the suite's tables (train, sample, frechet); returns the peers it started
+/// and the SGEMM peak in GFLOP/s, for the layer table ([`crate::bench_layers`]).
+pub fn run(suite: &Suite) -> Result<(Vec<Peer>, f64), CliError> {
     let script = suite.root.join("bench/peers/torch_peer.py");
     let mut peers = Vec::new();
     let burn_ops = suite.peers.iter().any(|p| p == BURN);
@@ -87,15 +98,13 @@ pub fn run(suite: Suite) -> Result<(), String> {
         eprintln!("starting the {runtime} peer …");
         peers.push(Peer::start(&suite.python, &script, runtime, suite.threads)?);
     }
-    let mut peak = sgemm_peak(&suite, &mut peers)?;
+    let mut peak = sgemm_peak(suite, &mut peers)?;
     let mut rows = Vec::new();
     let mut ours = Vec::new();
     for name in &suite.workloads {
-        let path = suite.root.join(format!("bench/configs/{name}.toml"));
-        let config = load_config(&path, &[])?;
+        let config = suite.workload(name)?;
         let (g_macs, d_macs) = macs(&config.model)?;
-        let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)
-            .map_err(|e| e.to_string())?;
+        let trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &suite.device)?;
         let data = synthetic(&config);
         let batch = config.train.batch;
         for task in &suite.tasks {
@@ -104,26 +113,28 @@ pub fn run(suite: Suite) -> Result<(), String> {
                 // fake for G's update, G backward. Backward passes cost twice their forward.
                 "train" => {
                     let flops = 2.0 * batch as f64 * (3.0 * g_macs + 9.0 * d_macs);
-                    rows.push(row(name, Task::Train, batch, Some(flops)));
+                    let images = config.train.images_per_step();
+                    rows.push(row(name, Task::Train, batch, images, Some(flops)));
                 }
                 "sample" => {
                     for n in SAMPLE_BATCHES {
                         let flops = 2.0 * n as f64 * g_macs;
-                        rows.push(row(name, Task::Sample(n), batch, Some(flops)));
+                        rows.push(row(name, Task::Sample(n), batch, n, Some(flops)));
                     }
                 }
                 "frechet" | "layers" => {}
                 other => {
                     return Err(format!(
                         "unknown bench task `{other}` (train, sample, frechet, layers)"
-                    ));
+                    )
+                    .into());
                 }
             }
         }
         ours.push((config, trainer, data));
     }
     if suite.tasks.iter().any(|t| t == "frechet") {
-        rows.push(row("features 2048-d", Task::Frechet, 0, None));
+        rows.push(row("features 2048-d", Task::Frechet, 0, 0, None));
     }
     for row in &mut rows {
         // PyTorch runs everything; ONNX Runtime only samples.
@@ -141,54 +152,44 @@ pub fn run(suite: Suite) -> Result<(), String> {
         eprintln!("round {}/{} …", round + 1, suite.rounds);
         if round > 0 {
             // The peak is the best SGEMM seen in any round: a busy moment must not lower it.
-            peak = peak.max(&sgemm_peak(&suite, &mut peers)?);
+            peak = peak.max(&sgemm_peak(suite, &mut peers)?);
         }
         for row in &mut rows {
             let peers_first = round % 2 == 1;
             if peers_first {
                 time_peers(row, &mut peers, suite.reps)?;
-                time_burn_ops(row, &suite, &mut ours)?;
+                time_burn_ops(row, suite, &mut ours)?;
             }
-            let ms = time_ours(row, &suite, &mut ours)?;
+            let ms = time_ours(row, suite, &mut ours)?;
             row.ganvas.push(ms);
             if !peers_first {
-                time_burn_ops(row, &suite, &mut ours)?;
+                time_burn_ops(row, suite, &mut ours)?;
                 time_peers(row, &mut peers, suite.reps)?;
             }
         }
     }
     if !rows.is_empty() {
-        print_table(&rows, &suite, &peers, &peak);
+        print_table(&rows, suite, &peers, &peak);
     }
-    if suite.tasks.iter().any(|t| t == "layers") {
-        crate::bench_layers::run(&suite, &mut peers, peak.best())?;
-    }
-    Ok(())
+    Ok((peers, peak.best()))
 }
 
-fn row(workload: &str, task: Task, batch: usize, flops: Option<f64>) -> Row {
+fn row(workload: &str, task: Task, batch: usize, images: usize, flops: Option<f64>) -> Row {
     Row {
         workload: workload.into(),
         task,
         label: task.describe(batch),
         flops,
-        images: match task {
-            Task::Train => batch,
-            Task::Sample(n) => n,
-            Task::Frechet => 0,
-        },
+        images,
         ganvas: Vec::new(),
         peers: Vec::new(),
     }
 }
 
 /// Multiply-adds per image of G's and D's forward passes.
-fn macs(model: &ModelConfig) -> Result<(f64, f64), String> {
+fn macs(model: &ModelConfig) -> Result<(f64, f64), CliError> {
     match model {
-        ModelConfig::Dcgan(c) => Ok((
-            c.generator_macs().map_err(|e| e.to_string())? as f64,
-            c.discriminator_macs().map_err(|e| e.to_string())? as f64,
-        )),
+        ModelConfig::Dcgan(c) => Ok((c.generator_macs()? as f64, c.discriminator_macs()? as f64)),
         _ => Err("the bench workloads are DCGANs".into()),
     }
 }
@@ -198,7 +199,7 @@ fn time_ours(
     row: &Row,
     suite: &Suite,
     ours: &mut [(RunConfig, Trainer, Box<dyn Source>)],
-) -> Result<f64, String> {
+) -> Result<f64, CliError> {
     if row.task == Task::Frechet {
         let t = time_frechet(10_000, 2048)?;
         return Ok(t.statistics_ms + t.frechet_ms);
@@ -244,9 +245,9 @@ fn sample_once(
     batch: usize,
     rng: &mut Rng,
     device: &Device,
-) -> Result<usize, String> {
-    let z = sample::latents(model, batch, None, rng);
-    let values = crate::output::generate(generator, &z, model.latent_dim(), None, device)?;
+) -> Result<usize, CliError> {
+    let request = SampleRequest::grid(model, batch, None, Classes::InTurn, rng);
+    let values = crate::output::generate(generator, &request, device)?;
     Ok(values.len())
 }
 
@@ -258,7 +259,7 @@ fn time_burn_ops(
     row: &mut Row,
     suite: &Suite,
     ours: &mut [(RunConfig, Trainer, Box<dyn Source>)],
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if !row.peers.iter().any(|(name, _)| name == BURN) {
         return Ok(());
     }
@@ -271,7 +272,7 @@ fn time_burn_ops(
     Ok(())
 }
 
-fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), String> {
+fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), CliError> {
     for (runtime, times) in row.peers.iter_mut().filter(|(name, _)| name != BURN) {
         let peer = peers
             .iter_mut()
@@ -290,7 +291,7 @@ fn time_peers(row: &mut Row, peers: &mut [Peer], reps: usize) -> Result<(), Stri
 }
 
 /// The best of Burn's matmul on the bench device and the peers' `torch.mm`, in GFLOP/s.
-fn sgemm_peak(suite: &Suite, peers: &mut [Peer]) -> Result<Peak, String> {
+fn sgemm_peak(suite: &Suite, peers: &mut [Peer]) -> Result<Peak, CliError> {
     let n = 2048;
     let a = Tensor::<2>::random([n, n], Distribution::Default, &suite.device);
     let b = Tensor::<2>::random([n, n], Distribution::Default, &suite.device);
@@ -339,7 +340,9 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
         println!("peer {}: {}", peer.runtime, peer.info);
     }
     if suite.peers.iter().any(|p| p == BURN) {
-        println!("peer {BURN}: ganvas with Burn 0.22.1's Flex ops and autodiff's generic backward (no op layer)");
+        println!(
+            "peer {BURN}: ganvas with Burn 0.22.1's Flex ops and autodiff's generic backward (no op layer)"
+        );
     }
     println!(
         "SGEMM 2048³ f32, best over rounds: ganvas (Burn matmul) {:.1} GFLOP/s{}; peak = {:.1} GFLOP/s",
@@ -366,7 +369,7 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
         let gflop = row.flops.map_or("–".into(), |f| format!("{:.2}", f / 1e9));
         let rate = match row.images {
             0 => "–".to_string(),
-            n => format!("{:.0}", n as f64 * 1000.0 / ours),
+            n => format!("{:.0}", images_per_s(n, ours)),
         };
         let ours_cells = format!(
             "| {} | {} | {gflop} | {} | {rate} | {} |",

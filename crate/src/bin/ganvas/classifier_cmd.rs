@@ -14,6 +14,8 @@ use ganvas::metrics::domain::{
 use ganvas::rng::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::error::CliError;
+
 /// The sets a domain classifier can be trained on.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum DomainSet {
@@ -34,7 +36,7 @@ impl DomainSet {
     }
 
     /// One split of the set, labelled.
-    fn load(self, dir: &Path, split: Split) -> Result<ImageSet, String> {
+    fn load(self, dir: &Path, split: Split) -> Result<ImageSet, CliError> {
         let loaded = match self {
             DomainSet::FashionMnist => {
                 data::load_idx_dataset(dir, split, Some(&FASHION_MNIST_CLASSES))
@@ -42,7 +44,7 @@ impl DomainSet {
             DomainSet::Mnist => data::load_idx_dataset(dir, split, Some(&MNIST_CLASSES)),
             DomainSet::Emoji => data::emoji::load_emoji_categories(dir, EMOJI_SIDE, split),
         };
-        loaded.map_err(|e| format!("{e} (run `ganvas data fetch {}` first)", self.name()))
+        Ok(loaded.map_err(|e| format!("{e} (run `ganvas data fetch {}` first)", self.name()))?)
     }
 }
 
@@ -80,15 +82,14 @@ pub struct ClassifierArgs {
     out: Option<PathBuf>,
 }
 
-pub fn run(args: ClassifierArgs) -> Result<(), String> {
+pub fn run(args: ClassifierArgs) -> Result<(), CliError> {
     if args.epochs == 0 || args.batch == 0 || args.width == 0 {
         return Err("--epochs, --batch and --width must be at least 1".into());
     }
     use ganvas::limits::{BATCH, DCGAN_WIDTH, at_most};
     at_most("--batch", args.batch as u64, BATCH as u64)
         .and_then(|()| at_most("--width", args.width as u64, DCGAN_WIDTH as u64))
-        .and_then(|()| at_most("--epochs", args.epochs as u64, 10_000))
-        .map_err(|e| e.to_string())?;
+        .and_then(|()| at_most("--epochs", args.epochs as u64, 10_000))?;
     let device = crate::device::parse(&args.device)?;
     let set_name = args.data.name();
     let dir = args.data_dir.join(set_name);
@@ -100,7 +101,7 @@ pub fn run(args: ClassifierArgs) -> Result<(), String> {
         classes: train.num_classes(),
         width: args.width,
     };
-    domain::check_set(&train, &config).map_err(|e| e.to_string())?;
+    domain::check_set(&train, &config)?;
     eprintln!(
         "training {} on {} {} training images ({} classes), {} epochs of batch {}, on {}",
         domain::extractor_name(set_name),
@@ -112,14 +113,13 @@ pub fn run(args: ClassifierArgs) -> Result<(), String> {
         args.device
     );
 
-    let mut trainer =
-        ClassifierTrainer::new(&config, args.seed, args.lr, &device).map_err(|e| e.to_string())?;
+    let mut trainer = ClassifierTrainer::new(&config, args.seed, args.lr, &device)?;
     let started = Instant::now();
     train_loop(&args, &train, &mut trainer)?;
     let seconds = started.elapsed().as_secs_f64();
 
     let classifier = trainer.classifier();
-    let accuracy = domain::accuracy(&classifier, &test, 500).map_err(|e| e.to_string())?;
+    let accuracy = domain::accuracy(&classifier, &test, 500)?;
     println!(
         "test accuracy: {:.2} % ({} of {} test images) after {} epochs in {:.0} s",
         accuracy.rate() * 100.0,
@@ -144,13 +144,13 @@ pub fn run(args: ClassifierArgs) -> Result<(), String> {
             device: args.device.clone(),
         }),
     };
-    let extractor = DomainExtractor::new(classifier, meta).map_err(|e| e.to_string())?;
-    let bytes = extractor.to_bytes().map_err(|e| e.to_string())?;
+    let extractor = DomainExtractor::new(classifier, meta)?;
+    let bytes = extractor.to_bytes()?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("www/models").join(format!("domain-{set_name}.safetensors")));
-    write_atomic(&out, &bytes).map_err(|e| e.to_string())?;
+    write_atomic(&out, &bytes)?;
     println!(
         "wrote {} ({:.0} KB, extractor {})",
         out.display(),
@@ -165,7 +165,7 @@ fn train_loop(
     args: &ClassifierArgs,
     train: &ImageSet,
     trainer: &mut ClassifierTrainer,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let steps_per_epoch = train.len().div_ceil(args.batch);
     let total = (steps_per_epoch * args.epochs) as u64;
     let bar = ProgressBar::new(total);
@@ -187,14 +187,14 @@ fn train_loop(
             trainer.adam_config.lr = domain::cosine_lr(args.lr, trainer.steps, total);
             let stats = trainer
                 .step(train, indices)
-                .and_then(|pending| pending.read())
-                .map_err(|e| e.to_string())?;
+                .and_then(|pending| pending.read())?;
             if !stats.loss.is_finite() {
                 bar.abandon();
                 return Err(format!(
                     "training diverged at step {} (loss {}); try a smaller --lr",
                     trainer.steps, stats.loss
-                ));
+                )
+                .into());
             }
             loss_sum += f64::from(stats.loss) * stats.batch as f64;
             correct_sum += f64::from(stats.accuracy) * stats.batch as f64;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use crate::error::CliError;
+
 #[derive(Subcommand)]
 pub enum DataAction {
     /// Download and verify a data set: fashion-mnist, mnist or emoji.
@@ -16,11 +18,11 @@ pub enum DataAction {
     },
 }
 
-pub fn run(action: DataAction) -> Result<(), String> {
+pub fn run(action: DataAction) -> Result<(), CliError> {
     match action {
         DataAction::Fetch { name, dir } => {
             eprintln!("fetching {name} into {} …", dir.display());
-            let path = ganvas::data::fetch(&name, &dir).map_err(|e| e.to_string())?;
+            let path = ganvas::data::fetch(&name, &dir)?;
             println!("{name}: ready in {}", path.display());
             Ok(())
         }

@@ -15,9 +15,10 @@ use ganvas::metrics::{
 use ganvas::model::{Generator, SampleShape};
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Weights};
-use ganvas::sample;
+use ganvas::sample::{self, Classes, SampleRequest};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::error::CliError;
 use crate::extractors;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -84,16 +85,20 @@ pub struct EvalArgs {
     device: String,
 }
 
-pub fn run(args: EvalArgs) -> Result<(), String> {
-    let metrics = parse_metrics(&args.metrics).map_err(|e| e.to_string())?;
+pub fn run(args: EvalArgs) -> Result<(), CliError> {
+    let metrics = parse_metrics(&args.metrics)?;
     if args.n < 2 {
         return Err("--n must be at least 2".into());
     }
     let limit = |field: &str, value: usize, max: usize| {
-        ganvas::limits::at_most(field, value as u64, max as u64).map_err(|e| e.to_string())
+        ganvas::limits::at_most(field, value as u64, max as u64).map_err(CliError::from)
     };
     limit("--n", args.n, ganvas::limits::EVAL_SAMPLES)?;
-    limit("--kid-subset-size", args.kid_subset_size, ganvas::limits::EVAL_SAMPLES)?;
+    limit(
+        "--kid-subset-size",
+        args.kid_subset_size,
+        ganvas::limits::EVAL_SAMPLES,
+    )?;
     limit("--kid-subsets", args.kid_subsets, 10_000)?;
     limit("--batch", args.batch, ganvas::limits::BATCH)?;
     if args.batch == 0 {
@@ -108,8 +113,8 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     let device = crate::device::parse(&args.device)?;
     let checkpoint = match &args.checkpoint {
         Some(path) => {
-            let c = read_checkpoint(path).map_err(|e| e.to_string())?;
-            let config = run::config_of(&c).map_err(|e| format!("{}: {e}", path.display()))?;
+            let c = read_checkpoint(path)?;
+            let config = run::config_of(&c).map_err(|e| CliError::file(&path, e))?;
             Some((path.clone(), c, config))
         }
         None => None,
@@ -127,7 +132,8 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
                 "{} is a 2-D point model: its metric is mode coverage, which `ganvas train` \
                  prints at the end of a run",
                 c.name
-            ));
+            )
+            .into());
         }
     }
     let dataset = args
@@ -147,12 +153,13 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     // images goes in at its own size (no intermediate --size shrink), with alpha dropped as
     // PIL's convert("RGB") does in the reference folder pipelines. --size still applies when
     // given, and domain extractors read folders at --size.
-    let inception_folders = matches!(args.extractor, ExtractorKind::Inception) && args.size.is_none();
-    let read_folder = |dir: &Path| -> Result<ImageSet, String> {
+    let inception_folders =
+        matches!(args.extractor, ExtractorKind::Inception) && args.size.is_none();
+    let read_folder = |dir: &Path| -> Result<ImageSet, CliError> {
         if !inception_folders {
             return folder(dir, size, channels, args.n, data::Alpha::OverWhite);
         }
-        let native = data::common_square_size(dir).map_err(|e| e.to_string())?;
+        let native = data::common_square_size(dir)?;
         let side = match native {
             Some(s) if s <= ganvas::limits::IMAGE_SIZE => s,
             _ => {
@@ -219,8 +226,7 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     settings.kid.subset_size = args.kid_subset_size;
     settings.kid.seed = args.seed;
     let started = std::time::Instant::now();
-    let mut results =
-        evaluate(&real_features, &fake_features, &metrics, &settings).map_err(|e| e.to_string())?;
+    let mut results = evaluate(&real_features, &fake_features, &metrics, &settings)?;
     if metrics.iter().any(|m| m == "diversity") {
         results.extend(pixel_diversity(&real, &fake, args.seed)?);
     }
@@ -241,20 +247,24 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
             "seed": args.seed,
             "results": results,
         });
-        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-        ganvas::files::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&report)?;
+        ganvas::files::write_atomic(path, text.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
 }
 
 /// MS-SSIM of random pairs of fake images, and of real ones for reference.
-fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<MetricResult>, String> {
+fn pixel_diversity(
+    real: &ImageSet,
+    fake: &ImageSet,
+    seed: u64,
+) -> Result<Vec<MetricResult>, CliError> {
     if (real.width, real.height, real.channels) != (fake.width, fake.height, fake.channels) {
         return Err(format!(
             "MS-SSIM diversity needs real and fake images of one size ({}×{} vs {}×{}): give --size",
             real.width, real.height, fake.width, fake.height
-        ));
+        ).into());
     }
     let params = if real.height.min(real.width) > 160 {
         MsSsimParams::standard()
@@ -273,7 +283,7 @@ fn pixel_diversity(real: &ImageSet, fake: &ImageSet, seed: u64) -> Result<Vec<Me
         seed,
         &params,
     )
-    .map_err(|e| e.to_string())
+    .map_err(CliError::from)
 }
 
 /// Random pairs for MS-SSIM diversity.
@@ -298,7 +308,7 @@ pub fn dataset_of(config: &RunConfig) -> Option<String> {
 
 /// A digest of every file under `dir` (relative name, size, modification time in ns), in name
 /// order: what the real-feature cache is keyed on besides the protocol.
-fn fingerprint(dir: &Path) -> Result<String, String> {
+fn fingerprint(dir: &Path) -> Result<String, CliError> {
     use sha2::{Digest, Sha256};
     fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64, u128)>) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
@@ -318,7 +328,7 @@ fn fingerprint(dir: &Path) -> Result<String, String> {
         Ok(())
     }
     let mut files = Vec::new();
-    walk(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
+    walk(dir, &mut files).map_err(|e| CliError::file(&dir, e))?;
     files.sort();
     let mut hash = Sha256::new();
     for (path, len, modified) in &files {
@@ -346,15 +356,14 @@ fn folder(
     channels: usize,
     n: usize,
     alpha: data::Alpha,
-) -> Result<ImageSet, String> {
-    let set =
-        data::load_image_folder_with(dir, size, channels, alpha).map_err(|e| e.to_string())?;
+) -> Result<ImageSet, CliError> {
+    let set = data::load_image_folder_with(dir, size, channels, alpha)?;
     Ok(first(set, n))
 }
 
 /// The held-out images of a run's data: the IDX test split, or for an image folder (which
 /// has no split) the folder itself.
-pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet, String> {
+pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet, CliError> {
     let set = match &config.data {
         DataConfig::Idx { dir, .. } => data::load_idx_dataset(Path::new(dir), Split::Test, None)
             .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?,
@@ -395,9 +404,9 @@ fn generate(
     n: usize,
     seed: u64,
     device: &Device,
-) -> Result<ImageSet, String> {
+) -> Result<ImageSet, CliError> {
     let (config, generator) = run::load_generator(checkpoint, device, Weights::Ema)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| CliError::file(&path, e))?;
     samples(&config, &generator, n, seed, device, true)
 }
 
@@ -410,7 +419,7 @@ pub fn samples(
     seed: u64,
     device: &Device,
     show_progress: bool,
-) -> Result<ImageSet, String> {
+) -> Result<ImageSet, CliError> {
     let model = &config.model;
     let SampleShape::Image {
         channels,
@@ -420,28 +429,16 @@ pub fn samples(
     else {
         return Err("not an image model".into());
     };
-    let classes = model.classes();
-    let mut rng = Rng::new(seed);
+    let request = SampleRequest::grid(model, n, None, Classes::InTurn, &mut Rng::new(seed));
     let bar = bar(if show_progress { n as u64 } else { 0 }, "generating");
     if !show_progress {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let mut pixels = Vec::with_capacity(n * channels * height * width);
-    let mut labels = Vec::with_capacity(n);
-    let batch = 256;
-    for start in (0..n).step_by(batch) {
-        let count = batch.min(n - start);
-        let z = sample::latents(model, count, None, &mut rng);
-        let y: Option<Vec<i64>> = (classes > 0).then(|| {
-            (start..start + count)
-                .map(|i| (i % classes) as i64)
-                .collect()
-        });
-        let values =
-            crate::output::generate(generator, &z, model.latent_dim(), y.as_deref(), device)?;
+    for part in request.batches(256) {
+        let values = crate::output::generate(generator, &part, device)?;
         pixels.extend(values.iter().map(|&v| sample::to_byte(v)));
-        labels.extend(y.unwrap_or_default().iter().map(|&c| c as u32));
-        bar.set_position((start + count) as u64);
+        bar.inc(part.len() as u64);
     }
     bar.finish_and_clear();
     Ok(ImageSet {
@@ -449,7 +446,7 @@ pub fn samples(
         height,
         channels,
         pixels,
-        labels: (classes > 0).then_some(labels),
+        labels: request.labels,
         class_names: Vec::new(),
     })
 }
@@ -460,13 +457,12 @@ pub fn features(
     what: &str,
     batch: usize,
     device: &Device,
-) -> Result<FeatureSet, String> {
+) -> Result<FeatureSet, CliError> {
     let bar = bar(set.len() as u64, &format!("features of {what} images"));
     let started = std::time::Instant::now();
     let out = extract_set(extractor, set, batch, device, |done| {
         bar.set_position(done as u64)
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     bar.finish_and_clear();
     eprintln!(
         "{what}: {} images in {:.1} s",
@@ -492,8 +488,8 @@ fn bar(total: u64, message: &str) -> ProgressBar {
 /// and stored there.
 fn cached_features(
     protocol: &str,
-    compute: impl FnOnce() -> Result<FeatureSet, String>,
-) -> Result<FeatureSet, String> {
+    compute: impl FnOnce() -> Result<FeatureSet, CliError>,
+) -> Result<FeatureSet, CliError> {
     use sha2::{Digest, Sha256};
     let Some(home) = std::env::var_os("HOME") else {
         return compute();
@@ -515,7 +511,7 @@ fn cached_features(
     }
     let set = compute()?;
     let metadata = [("protocol".to_string(), protocol.to_string())].into();
-    let bytes = set.to_bytes(metadata).map_err(|e| e.to_string())?;
+    let bytes = set.to_bytes(metadata)?;
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

@@ -6,6 +6,8 @@ use clap::Args;
 use ganvas::files::{read_checkpoint, write_checkpoint};
 use ganvas::run::restore;
 
+use crate::error::CliError;
+
 #[derive(Args)]
 pub struct ExportArgs {
     /// The checkpoint to export (.safetensors).
@@ -17,13 +19,13 @@ pub struct ExportArgs {
     out: PathBuf,
 }
 
-pub fn run(args: ExportArgs) -> Result<(), String> {
-    let full = read_checkpoint(&args.checkpoint).map_err(|e| e.to_string())?;
+pub fn run(args: ExportArgs) -> Result<(), CliError> {
+    let full = read_checkpoint(&args.checkpoint)?;
     let slim = full.without_optimizer();
     // Refuse to write something that would not load back.
     restore(&slim, &burn::tensor::Device::flex())
-        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
-    write_checkpoint(&args.out, &slim).map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::file(&args.checkpoint, e))?;
+    write_checkpoint(&args.out, &slim)?;
     let mb = |p: &PathBuf| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6);
     println!(
         "wrote {} ({:.1} MB; the full checkpoint is {:.1} MB)",

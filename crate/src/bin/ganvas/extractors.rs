@@ -7,6 +7,7 @@ use ganvas::metrics::Extractor;
 use ganvas::metrics::domain::DomainExtractor;
 use ganvas::metrics::inception::{Inception, default_weights_path};
 
+use crate::error::CliError;
 use crate::eval_cmd::ExtractorKind;
 
 /// The extractor of `kind`, from `weights` or its default place.
@@ -15,7 +16,7 @@ pub fn load(
     weights: Option<&Path>,
     dataset: &str,
     device: &Device,
-) -> Result<Box<dyn Extractor>, String> {
+) -> Result<Box<dyn Extractor>, CliError> {
     match kind {
         ExtractorKind::Domain => {
             let path = match weights {
@@ -29,15 +30,15 @@ pub fn load(
                     PathBuf::from(format!("www/models/domain-{dataset}.safetensors"))
                 }
             };
-            let bytes = ganvas::files::read_bounded(&path, WEIGHTS_BYTES, "weights file")
-                .map_err(|e| {
+            let bytes =
+                ganvas::files::read_bounded(&path, WEIGHTS_BYTES, "weights file").map_err(|e| {
                     format!(
                         "{e} (domain classifiers exist for fashion-mnist and mnist; train one \
                          with `ganvas classifier`, or use --extractor inception)"
                     )
                 })?;
             let extractor = DomainExtractor::from_bytes(&bytes, device)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                .map_err(|e| CliError::file(&path, e))?;
             Ok(Box::new(extractor))
         }
         ExtractorKind::Inception => {
@@ -53,10 +54,11 @@ pub fn load(
                     return Err(format!(
                         "{}: not a regular file of at most {WEIGHTS_BYTES} bytes",
                         path.display()
-                    ));
+                    )
+                    .into());
                 }
             }
-            let inception = Inception::load(&path, device).map_err(|e| e.to_string())?;
+            let inception = Inception::load(&path, device)?;
             Ok(Box::new(inception))
         }
     }
@@ -82,7 +84,7 @@ pub fn weights_id(
     kind: ExtractorKind,
     weights: Option<&Path>,
     dataset: &str,
-) -> Result<String, String> {
+) -> Result<String, CliError> {
     let path = match (kind, weights) {
         (_, Some(p)) => p.to_path_buf(),
         (ExtractorKind::Domain, None) => {
@@ -90,7 +92,7 @@ pub fn weights_id(
         }
         (ExtractorKind::Inception, None) => default_weights_path().unwrap_or_default(),
     };
-    let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let meta = std::fs::metadata(&path).map_err(|e| CliError::file(&path, e))?;
     let modified = meta
         .modified()
         .ok()

@@ -5,13 +5,14 @@ use std::path::Path;
 use ganvas::files::read_checkpoint;
 use ganvas::run::{config_of, restore};
 
-pub fn run(path: &Path) -> Result<(), String> {
-    let checkpoint = read_checkpoint(path).map_err(|e| e.to_string())?;
-    let config = config_of(&checkpoint).map_err(|e| format!("{}: {e}", path.display()))?;
+use crate::error::CliError;
+
+pub fn run(path: &Path) -> Result<(), CliError> {
+    let checkpoint = read_checkpoint(path)?;
+    let config = config_of(&checkpoint).map_err(|e| CliError::file(&path, e))?;
     // Every tensor against the architecture of the stored config (sizes are within the limits
     // by now, so building the model is cheap).
-    restore(&checkpoint, &burn::tensor::Device::flex())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    restore(&checkpoint, &burn::tensor::Device::flex()).map_err(|e| CliError::file(&path, e))?;
     let step = checkpoint.meta("step").unwrap_or("?");
     println!("checkpoint  {}", path.display());
     println!("format      {}", checkpoint.meta("format").unwrap_or("?"));

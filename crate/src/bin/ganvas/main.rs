@@ -4,9 +4,11 @@ mod bench_cmd;
 mod bench_layers;
 mod bench_peer;
 mod bench_suite;
+mod bench_timing;
 mod classifier_cmd;
 mod data_cmd;
 mod device;
+mod error;
 mod eval_cmd;
 mod export_cmd;
 mod extractors;
@@ -85,8 +87,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(error) => {
             // One line, whatever a dependency's message looked like.
+            let message = error.to_string();
             let lines: Vec<&str> = message
                 .lines()
                 .map(str::trim)

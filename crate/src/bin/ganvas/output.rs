@@ -2,13 +2,15 @@
 
 use std::path::Path;
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::Device;
 use ganvas::files::write_atomic;
 use ganvas::model::{Generator, SampleShape};
-use ganvas::sample::{self, Picture};
+use ganvas::sample::{self, Picture, SampleRequest};
+
+use crate::error::CliError;
 
 /// Encodes `picture` as PNG and writes it atomically.
-pub fn write_png(path: &Path, picture: &Picture) -> Result<(), String> {
+pub fn write_png(path: &Path, picture: &Picture) -> Result<(), CliError> {
     let mut bytes = Vec::new();
     let image = image::RgbaImage::from_raw(
         picture.width as u32,
@@ -21,26 +23,22 @@ pub fn write_png(path: &Path, picture: &Picture) -> Result<(), String> {
             &mut std::io::Cursor::new(&mut bytes),
             image::ImageFormat::Png,
         )
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes).map_err(|e| e.to_string())
+        .map_err(|e| CliError::file(&path, e))?;
+    write_atomic(path, &bytes).map_err(CliError::from)
 }
 
-/// Runs `generator` on `latents` (`n × latent_dim`) and optional labels; returns `[n, D]` values.
+/// Runs `generator` on `request` and reads the samples back: `[n, D]` values.
 pub fn generate(
     generator: &Generator,
-    latents: &[f32],
-    latent_dim: usize,
-    labels: Option<&[i64]>,
+    request: &SampleRequest,
     device: &Device,
-) -> Result<Vec<f32>, String> {
-    let n = latents.len() / latent_dim.max(1);
-    let z = Tensor::<2>::from_data(TensorData::new(latents.to_vec(), [n, latent_dim]), device);
-    let y = labels.map(|l| Tensor::<1, Int>::from_data(TensorData::new(l.to_vec(), [n]), device));
-    let out = generator.forward(z, y);
-    out.try_into_data()
+) -> Result<Vec<f32>, CliError> {
+    generator
+        .generate(request, device)
+        .try_into_data()
         .map_err(|e| format!("reading samples from the device failed: {e:?}"))?
         .try_to_vec::<f32>()
-        .map_err(|e| format!("reading samples from the device failed: {e:?}"))
+        .map_err(|e| format!("reading samples from the device failed: {e:?}").into())
 }
 
 /// A picture of samples: a grid for images, a scatter plot (over `real` points) for 2-D data.

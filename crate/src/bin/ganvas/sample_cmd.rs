@@ -8,8 +8,9 @@ use ganvas::limits;
 use ganvas::model::SampleShape;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, Weights};
-use ganvas::sample::{self, Interpolation};
+use ganvas::sample::{self, Classes, Interpolation, SampleRequest};
 
+use crate::error::CliError;
 use crate::output;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,26 +56,30 @@ pub struct SampleArgs {
     device: String,
 }
 
-pub fn run(args: SampleArgs) -> Result<(), String> {
+pub fn run(args: SampleArgs) -> Result<(), CliError> {
     if args.n == 0 {
         return Err("--n must be at least 1".into());
     }
     if let Some(t) = args.truncation.filter(|t| !(*t > 0.0 && t.is_finite())) {
-        return Err(format!("--truncation must be a positive number, got {t}"));
+        return Err(format!("--truncation must be a positive number, got {t}").into());
     }
     let limit = |field: &str, value: usize, max: usize| {
-        limits::at_most(field, value as u64, max as u64).map_err(|e| e.to_string())
+        limits::at_most(field, value as u64, max as u64).map_err(CliError::from)
     };
     limit("--n", args.n, limits::GRID_SAMPLES)?;
     if args.interpolate.is_some() {
         limit("--frames", args.frames, limits::FRAMES)?;
-        limit("--n × --frames", args.n.saturating_mul(args.frames), limits::GRID_SAMPLES)?;
+        limit(
+            "--n × --frames",
+            args.n.saturating_mul(args.frames),
+            limits::GRID_SAMPLES,
+        )?;
     }
     let device = crate::device::parse(&args.device)?;
-    let checkpoint = read_checkpoint(&args.checkpoint).map_err(|e| e.to_string())?;
+    let checkpoint = read_checkpoint(&args.checkpoint)?;
     let weights = if args.raw { Weights::Raw } else { Weights::Ema };
     let (config, generator) = run::load_generator(&checkpoint, &device, weights)
-        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
+        .map_err(|e| CliError::file(&args.checkpoint, e))?;
     let model = &config.model;
     let classes = model.classes();
     if let Some(class) = args.class {
@@ -85,12 +90,13 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
                     "--class {class} is out of range: this model has classes 0..{}",
                     n - 1
                 ),
-            });
+            }
+            .into());
         }
     }
     let mut rng = Rng::new(args.seed);
-    let mut clamped = 0;
-    let (latents, rows, columns) = match args.interpolate {
+    let which = args.class.map_or(Classes::InTurn, Classes::Only);
+    let (request, columns) = match args.interpolate {
         None => {
             let columns = args
                 .columns
@@ -99,9 +105,8 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
                 } else {
                     (args.n as f64).sqrt().ceil() as usize
                 });
-            let drawn = sample::truncated_latents(model, args.n, args.truncation, &mut rng);
-            clamped += drawn.clamped;
-            (drawn.values, args.n, columns)
+            let request = SampleRequest::grid(model, args.n, args.truncation, which, &mut rng);
+            (request, columns)
         }
         Some(walk) => {
             if !matches!(model.sample_shape(), SampleShape::Image { .. }) {
@@ -112,47 +117,29 @@ pub fn run(args: SampleArgs) -> Result<(), String> {
                 Walk::Slerp => Interpolation::Slerp,
             };
             let frames = args.frames.max(2);
-            let dim = model.latent_dim();
-            let mut all = Vec::new();
-            for _ in 0..args.n {
-                let drawn = sample::truncated_latents(model, 2, args.truncation, &mut rng);
-                clamped += drawn.clamped;
-                let ends = drawn.values;
-                all.extend(sample::interpolate(
-                    &ends[..dim],
-                    &ends[dim..],
-                    frames,
-                    mode,
-                ));
-            }
-            (all, args.n * frames, frames)
+            let request = SampleRequest::strips(
+                model,
+                args.n,
+                frames,
+                args.truncation,
+                mode,
+                which,
+                &mut rng,
+            );
+            (request, frames)
         }
     };
-    if let Some(t) = args.truncation.filter(|_| clamped > 0) {
+    if let Some(t) = args.truncation.filter(|_| request.clamped > 0) {
         eprintln!(
-            "note: --truncation {t:?} could not be met by redrawing ({} draws each): {clamped} of \
+            "note: --truncation {t:?} could not be met by redrawing ({} draws each): {} of \
              {} latent values were clamped to ±{t:?}",
             sample::MAX_REDRAWS,
-            latents.len(),
+            request.clamped,
+            request.latents.len(),
         );
     }
-    let per_strip = rows / args.n.max(1);
-    let labels = (classes > 0).then(|| {
-        (0..rows)
-            .map(|i| match (args.class, args.interpolate) {
-                (Some(c), _) => c as i64,
-                (None, Some(_)) => ((i / per_strip.max(1)) % classes) as i64,
-                (None, None) => (i % classes) as i64,
-            })
-            .collect::<Vec<i64>>()
-    });
-    let values = output::generate(
-        &generator,
-        &latents,
-        model.latent_dim(),
-        labels.as_deref(),
-        &device,
-    )?;
+    let rows = request.len();
+    let values = output::generate(&generator, &request, &device)?;
     let real = match &config.data {
         DataConfig::Toy { distribution } => distribution.sample(1000, &mut Rng::new(args.seed + 1)),
         _ => Vec::new(),

@@ -11,10 +11,11 @@ use ganvas::files::{read_checkpoint, write_atomic, write_checkpoint};
 use ganvas::model::SampleShape;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Snapshot};
-use ganvas::sample;
+use ganvas::sample::{Classes, SampleRequest};
 use ganvas::train::{Source, StepStats, ToySource, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::error::CliError;
 use crate::output;
 use crate::train_eval::TrainEval;
 
@@ -56,13 +57,12 @@ pub struct TrainArgs {
 /// Set by Ctrl-C: the loop saves a checkpoint and stops.
 static STOP: AtomicBool = AtomicBool::new(false);
 
-pub fn run(args: TrainArgs) -> Result<(), String> {
+pub fn run(args: TrainArgs) -> Result<(), CliError> {
     ganvas::limits::at_most(
         "--eval-n",
         args.eval_n as u64,
         ganvas::limits::EVAL_SAMPLES as u64,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let device = crate::device::parse(&args.device)?;
     let mut overrides = args.overrides.clone();
     if let Some(steps) = args.steps {
@@ -82,29 +82,24 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
                 .config
                 .as_ref()
                 .ok_or("give --config FILE (or --resume)")?;
-            let config = read_config(path, &overrides)?;
+            let config = RunConfig::load(path, &overrides)?;
             let trainer = Trainer::new(
                 config.model.clone(),
                 config.train.clone(),
                 config.run.seed,
                 &device,
             )
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(|e| CliError::file(&path, e))?;
             (config, trainer, None)
         }
     };
 
     let source = load_source(&config)?;
-    trainer
-        .check_source(source.as_ref())
-        .map_err(|e| e.to_string())?;
+    trainer.check_source(source.as_ref())?;
     let out = PathBuf::from(config.out_dir());
-    std::fs::create_dir_all(out.join("samples")).map_err(|e| format!("{}: {e}", out.display()))?;
-    std::fs::write(
-        out.join("config.toml"),
-        config.to_toml().map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::create_dir_all(out.join("samples")).map_err(|e| CliError::file(&out, e))?;
+    let toml = config.to_toml()?;
+    write_atomic(&out.join("config.toml"), toml.as_bytes())?;
 
     // Without a handler Ctrl-C kills the process at once; the last checkpoint still stands.
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
@@ -148,21 +143,20 @@ fn last_good_note(last_good: &Option<GoodCheckpoint>) -> String {
     }
 }
 
-fn read_config(path: &Path, overrides: &[String]) -> Result<RunConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    RunConfig::from_toml(&text, overrides).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn resume(
     path: &str,
     args: &TrainArgs,
     overrides: &[String],
     device: &burn::tensor::Device,
-) -> Result<(RunConfig, Trainer, GoodCheckpoint), String> {
+) -> Result<(RunConfig, Trainer, GoodCheckpoint), CliError> {
     let given = args
         .config
         .as_ref()
-        .map(|config| read_config(config, overrides).map(|c| (config, c)))
+        .map(|config| {
+            RunConfig::load(config, overrides)
+                .map(|c| (config, c))
+                .map_err(CliError::from)
+        })
         .transpose()?;
     let path = if path.is_empty() {
         let out = match (&args.out, &given) {
@@ -174,19 +168,17 @@ fn resume(
     } else {
         PathBuf::from(path)
     };
-    let checkpoint = read_checkpoint(&path).map_err(|e| e.to_string())?;
+    let checkpoint = read_checkpoint(&path)?;
     let (stored, mut trainer) =
-        run::restore(&checkpoint, device).map_err(|e| format!("{}: {e}", path.display()))?;
+        run::restore(&checkpoint, device).map_err(|e| CliError::file(&path, e))?;
     let config = match given {
         // The given config, if it describes the checkpoint's architecture.
-        Some((file, config)) => run::resume_config(&stored, config).map_err(|e| {
-            format!("{} does not fit {}: {e}", file.display(), path.display())
-        })?,
+        Some((file, config)) => run::resume_config(&stored, config)
+            .map_err(|e| format!("{} does not fit {}: {e}", file.display(), path.display()))?,
         // The stored config, with this command line's overrides (e.g. more steps) on top.
         None => {
-            let text = checkpoint.meta("config").map_err(|e| e.to_string())?;
-            RunConfig::from_toml(text, overrides)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+            let text = checkpoint.meta("config")?;
+            RunConfig::from_toml(text, overrides).map_err(|e| CliError::file(&path, e))?
         }
     };
     if config.model != trainer.model {
@@ -203,11 +195,11 @@ fn resume(
 
 /// Drops the lines of `log.jsonl` after `step` (all of them for a fresh run, step 0), so that a
 /// resumed run does not log the steps it replays twice. Written atomically.
-fn truncate_log(path: &Path, step: u64) -> Result<(), String> {
+fn truncate_log(path: &Path, step: u64) -> Result<(), CliError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(CliError::file(path, e)),
     };
     let kept: String = text
         .lines()
@@ -222,11 +214,11 @@ fn truncate_log(path: &Path, step: u64) -> Result<(), String> {
     if kept.len() == text.len() {
         return Ok(());
     }
-    write_atomic(path, kept.as_bytes()).map_err(|e| e.to_string())
+    write_atomic(path, kept.as_bytes()).map_err(CliError::from)
 }
 
 /// The training data of `config`.
-pub fn load_source(config: &RunConfig) -> Result<Box<dyn Source>, String> {
+pub fn load_source(config: &RunConfig) -> Result<Box<dyn Source>, CliError> {
     let shape = config.model.sample_shape();
     let fetch_hint = |dir: &str| {
         let name = Path::new(dir)
@@ -271,8 +263,7 @@ fn fit(set: ImageSet, shape: SampleShape) -> ImageSet {
 
 /// Fixed latents (and labels) for the sample grids, and real points for toy plots.
 struct Preview {
-    latents: Vec<f32>,
-    labels: Option<Vec<i64>>,
+    request: SampleRequest,
     real: Vec<f32>,
 }
 
@@ -283,29 +274,17 @@ impl Preview {
             SampleShape::Points { .. } => 1000,
             SampleShape::Image { .. } => config.run.grid,
         };
-        let latents = sample::latents(&config.model, n, None, &mut rng);
-        let classes = config.model.classes();
-        let labels = (classes > 0).then(|| (0..n).map(|i| (i % classes) as i64).collect());
+        let request = SampleRequest::grid(&config.model, n, None, Classes::InTurn, &mut rng);
         let real = match &config.data {
             DataConfig::Toy { distribution } => distribution.sample(1000, &mut rng),
             _ => Vec::new(),
         };
-        Self {
-            latents,
-            labels,
-            real,
-        }
+        Self { request, real }
     }
 
-    fn write(&self, config: &RunConfig, trainer: &Trainer, path: &Path) -> Result<(), String> {
+    fn write(&self, config: &RunConfig, trainer: &Trainer, path: &Path) -> Result<(), CliError> {
         let device = trainer.device().clone().inner();
-        let values = output::generate(
-            &trainer.ema,
-            &self.latents,
-            config.model.latent_dim(),
-            self.labels.as_deref(),
-            &device,
-        )?;
+        let values = output::generate(&trainer.ema, &self.request, &device)?;
         let columns = match config.model.classes() {
             0 => (config.run.grid as f64).sqrt().ceil() as usize,
             classes => classes,
@@ -343,7 +322,7 @@ fn train_loop(
     preview: &Preview,
     mut eval: Option<&mut TrainEval>,
     mut last_good: Option<GoodCheckpoint>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let total = config.run.steps;
     let checkpoint_path = out.join("checkpoint.safetensors");
     let log_path = out.join("log.jsonl");
@@ -352,7 +331,7 @@ fn train_loop(
         .create(true)
         .append(true)
         .open(&log_path)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+        .map_err(|e| CliError::file(&out, e))?;
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template(
@@ -362,11 +341,13 @@ fn train_loop(
     );
     bar.set_position(trainer.step);
     let interactive = !bar.is_hidden();
-    let images_per_step = (config.train.effective_batch() * (config.train.n_critic + 1)) as f64;
+    let images_per_step = config.train.images_per_step() as f64;
     let started = Instant::now();
     let first_step = trainer.step;
     // Saves, or explains why not: a diverged run names the last good checkpoint.
-    let save_or_stop = |trainer: &Trainer, last_good: &mut Option<GoodCheckpoint>| {
+    let save_or_stop = |trainer: &Trainer,
+                        last_good: &mut Option<GoodCheckpoint>|
+     -> Result<(), CliError> {
         match save(trainer, config, &checkpoint_path) {
             Ok(()) => {
                 *last_good = Some(GoodCheckpoint {
@@ -381,9 +362,10 @@ fn train_loop(
                     "training diverged at step {}: {what}; checkpoint not written — {}",
                     trainer.step,
                     last_good_note(last_good)
-                ))
+                )
+                .into())
             }
-            Err(SaveError::Other(e)) => Err(format!("{e} — {}", last_good_note(last_good))),
+            Err(SaveError::Other(e)) => Err(format!("{e} — {}", last_good_note(last_good)).into()),
         }
     };
 
@@ -411,7 +393,8 @@ fn train_loop(
                 stats.step,
                 values.join(", "),
                 last_good_note(&last_good)
-            ));
+            )
+            .into());
         }
         let elapsed = started.elapsed().as_secs_f64();
         let rate = (trainer.step - first_step) as f64 * images_per_step / elapsed.max(1e-9);
@@ -440,10 +423,10 @@ fn train_loop(
             save_or_stop(trainer, &mut last_good)?;
         }
         if let Some(eval) = eval.as_deref_mut() {
-            let snapshot = || -> Result<_, String> {
+            let snapshot = || -> Result<_, CliError> {
                 Snapshot::new(trainer, config)
                     .and_then(Snapshot::read)
-                    .map_err(|e| e.to_string())
+                    .map_err(CliError::from)
             };
             if let Some(report) = eval.maybe_run(config, trainer, snapshot, out, &mut log)? {
                 bar.println(report);
@@ -465,13 +448,13 @@ fn write_log(
     stats: &StepStats,
     rate: f64,
     elapsed: f64,
-) -> Result<(), String> {
-    let mut line = serde_json::to_value(stats).map_err(|e| e.to_string())?;
+) -> Result<(), CliError> {
+    let mut line = serde_json::to_value(stats)?;
     if let Some(map) = line.as_object_mut() {
         map.insert("images_per_s".into(), serde_json::json!(rate));
         map.insert("elapsed_s".into(), serde_json::json!(elapsed));
     }
-    writeln!(log, "{line}").map_err(|e| format!("log.jsonl: {e}"))
+    writeln!(log, "{line}").map_err(|e| format!("log.jsonl: {e}").into())
 }
 
 /// For mixtures of Gaussians: how many modes the generator covers (printed at the end).
@@ -479,7 +462,7 @@ fn report_modes(
     config: &RunConfig,
     trainer: &Trainer,
     device: &burn::tensor::Device,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let DataConfig::Toy { distribution } = &config.data else {
         return Ok(());
     };
@@ -488,14 +471,8 @@ fn report_modes(
     };
     let mut rng = Rng::new(config.run.seed.wrapping_add(7));
     let n = 2000;
-    let latents = sample::latents(&config.model, n, None, &mut rng);
-    let points = output::generate(
-        &trainer.ema,
-        &latents,
-        config.model.latent_dim(),
-        None,
-        &device.clone(),
-    )?;
+    let request = SampleRequest::grid(&config.model, n, None, Classes::InTurn, &mut rng);
+    let points = output::generate(&trainer.ema, &request, device)?;
     let stats = data::mode_stats(&points, &modes);
     println!(
         "mode coverage: {}/{} modes, {:.1}% of {n} samples within 3σ of a mode ({})",

@@ -13,6 +13,7 @@ use ganvas::model::SampleShape;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
 
+use crate::error::CliError;
 use crate::eval_cmd::{self, ExtractorKind};
 use crate::extractors;
 
@@ -38,16 +39,15 @@ impl TrainEval {
         kind: ExtractorKind,
         config: &RunConfig,
         device: &Device,
-    ) -> Result<Option<Self>, String> {
+    ) -> Result<Option<Self>, CliError> {
         if every == 0 {
             return Ok(None);
         }
         let known = ["fid", "kid", "precision", "recall"];
         if !known.contains(&metric) {
-            return Err(format!(
-                "--eval-metric {metric}: choose one of {}",
-                known.join(", ")
-            ));
+            return Err(
+                format!("--eval-metric {metric}: choose one of {}", known.join(", ")).into(),
+            );
         }
         let SampleShape::Image { height, .. } = config.model.sample_shape() else {
             return Err(
@@ -78,10 +78,10 @@ impl TrainEval {
         &mut self,
         config: &RunConfig,
         trainer: &Trainer,
-        checkpoint: impl FnOnce() -> Result<Checkpoint, String>,
+        checkpoint: impl FnOnce() -> Result<Checkpoint, CliError>,
         out: &Path,
         log: &mut std::fs::File,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, CliError> {
         let step = trainer.step;
         if step % self.every != 0 {
             return Ok(None);
@@ -101,11 +101,9 @@ impl TrainEval {
             100,
             &device,
             |_| {},
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
-        let results =
-            evaluate(&self.real, &fake, &metrics, &self.settings).map_err(|e| e.to_string())?;
+        let results = evaluate(&self.real, &fake, &metrics, &self.settings)?;
         let values: serde_json::Map<String, serde_json::Value> = results
             .iter()
             .map(|r| (r.metric.clone(), serde_json::json!(r.value)))
@@ -139,8 +137,7 @@ impl TrainEval {
         );
         if improved {
             self.best = Some(value);
-            write_checkpoint(&out.join("best.safetensors"), &checkpoint()?)
-                .map_err(|e| e.to_string())?;
+            write_checkpoint(&out.join("best.safetensors"), &checkpoint()?)?;
             report.push_str(&format!(
                 " — best {} so far, saved best.safetensors",
                 self.metric
