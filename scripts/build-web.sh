@@ -18,11 +18,21 @@ wasm_opt=scripts/node_modules/.bin/wasm-opt
 
 cargo build --profile web -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features flex,webgpu
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/ganvas.wasm"
+opt_flags=(-Os --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-simd --enable-multivalue)
+# wasm-bindgen and wasm-opt take minutes: skip them when pkg/ was made from this very module
+# with these tools and flags (pkg/.inputs records what it was made from; the server never
+# serves dotfiles).
+inputs="$(sha256sum "$wasm" | cut -d' ' -f1) wasm-bindgen $version $("$wasm_opt" --version) ${opt_flags[*]}"
+if [ -f pkg/ganvas_bg.wasm ] && [ -f pkg/ganvas.js ] && [ "$(cat pkg/.inputs 2>/dev/null)" = "$inputs" ]; then
+  echo "pkg/ is up to date with the compiled module (wasm-bindgen and wasm-opt skipped)"
+  exit 0
+fi
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg "$wasm"
 before=$(stat -c %s pkg/ganvas_bg.wasm)
-"$wasm_opt" -Os --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-simd --enable-multivalue pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
+"$wasm_opt" "${opt_flags[@]}" pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
 after=$(stat -c %s pkg/ganvas_bg.wasm)
 gz=$(gzip -9 -c pkg/ganvas_bg.wasm | wc -c)
 echo "pkg/ganvas_bg.wasm: $((before / 1024)) KiB from wasm-bindgen, $((after / 1024)) KiB after wasm-opt, $((gz / 1024)) KiB gzipped"
+echo "$inputs" > pkg/.inputs
