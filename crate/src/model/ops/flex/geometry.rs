@@ -41,20 +41,21 @@ fn conv_out(input: usize, kernel: usize, stride: usize, padding: usize) -> Optio
     Some((input + 2 * padding).checked_sub(kernel)? / stride + 1)
 }
 
+/// No dilation and one group: the only convolutions our kernels lower.
+fn plain(dilation: [usize; 2], groups: usize) -> bool {
+    dilation == [1, 1] && groups == 1
+}
+
 impl ConvGeometry {
-    /// The geometry of `conv2d(x, weight, options)`, or `None` when our kernels do not cover it
-    /// (dilation, groups, asymmetric padding, mismatched channels).
-    pub fn conv(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> Option<Self> {
-        let [batch, c_in, h_in, w_in] = dims4(x)?;
-        let [c_out, c_in_w, kh, kw] = dims4(weight)?;
-        let [(ph, ph_end), (pw, pw_end)] = options.padding;
-        if options.dilation != [1, 1] || options.groups != 1 || c_in != c_in_w {
-            return None;
-        }
-        if ph != ph_end || pw != pw_end {
-            return None;
-        }
-        let [sh, sw] = options.stride;
+    /// The convolution of a `[batch, c_in, h_in, w_in]` input with a `[c_out, c_in, kh, kw]`
+    /// kernel, its output side computed here; `None` when it does not fit or is not supported.
+    fn from_input(
+        [batch, c_in, h_in, w_in]: [usize; 4],
+        c_out: usize,
+        [kh, kw]: [usize; 2],
+        [sh, sw]: [usize; 2],
+        [ph, pw]: [usize; 2],
+    ) -> Option<Self> {
         Some(Self {
             batch,
             c_in,
@@ -73,6 +74,21 @@ impl ConvGeometry {
         .filter(|g| g.is_supported())
     }
 
+    /// The geometry of `conv2d(x, weight, options)`, or `None` when our kernels do not cover it
+    /// (dilation, groups, asymmetric padding, mismatched channels).
+    pub fn conv(x: &FlexTensor, weight: &FlexTensor, options: &ConvOptions<2>) -> Option<Self> {
+        let [batch, c_in, h_in, w_in] = dims4(x)?;
+        let [c_out, c_in_w, kh, kw] = dims4(weight)?;
+        let [(ph, ph_end), (pw, pw_end)] = options.padding;
+        if !plain(options.dilation, options.groups) || c_in != c_in_w {
+            return None;
+        }
+        if ph != ph_end || pw != pw_end {
+            return None;
+        }
+        Self::from_input([batch, c_in, h_in, w_in], c_out, [kh, kw], options.stride, [ph, pw])
+    }
+
     /// The convolution whose input gradient is `conv_transpose2d(x, weight, options)`:
     /// its input is the transposed op's output, its output the transposed op's input.
     pub fn transposed(
@@ -82,7 +98,7 @@ impl ConvGeometry {
     ) -> Option<Self> {
         let [batch, c_in_t, h, w] = dims4(x)?;
         let [c_in_w, c_out_t, kh, kw] = dims4(weight)?;
-        if options.dilation != [1, 1] || options.groups != 1 || c_in_t != c_in_w {
+        if !plain(options.dilation, options.groups) || c_in_t != c_in_w {
             return None;
         }
         let [sh, sw] = options.stride;
@@ -94,24 +110,10 @@ impl ConvGeometry {
         let side = |input: usize, stride: usize, kernel: usize, pad: usize, out_pad: usize| {
             ((input.checked_sub(1)? * stride) + kernel + out_pad).checked_sub(2 * pad)
         };
-        let g = Self {
-            batch,
-            c_in: c_out_t,
-            h_in: side(h, sh, kh, ph, oh)?,
-            w_in: side(w, sw, kw, pw, ow)?,
-            c_out: c_in_t,
-            h_out: h,
-            w_out: w,
-            kh,
-            kw,
-            sh,
-            sw,
-            ph,
-            pw,
-        };
+        let input = [batch, c_out_t, side(h, sh, kh, ph, oh)?, side(w, sw, kw, pw, ow)?];
         // The convolution over the transposed op's output must land back on its input.
-        let consistent = conv_out(g.h_in, kh, sh, ph) == Some(h) && conv_out(g.w_in, kw, sw, pw) == Some(w);
-        (consistent && g.is_supported()).then_some(g)
+        Self::from_input(input, c_in_t, [kh, kw], [sh, sw], [ph, pw])
+            .filter(|g| g.h_out == h && g.w_out == w)
     }
 
     /// As [`ConvGeometry::transposed`], from the gradient of the transposed op's output.
@@ -122,30 +124,13 @@ impl ConvGeometry {
     ) -> Option<Self> {
         let [batch, c_out_t, h_in, w_in] = dims4(grad)?;
         let [c_in_t, c_out_w, kh, kw] = dims4(weight)?;
-        if options.dilation != [1, 1] || options.groups != 1 || c_out_t != c_out_w {
+        if !plain(options.dilation, options.groups) || c_out_t != c_out_w {
             return None;
         }
         if options.padding_out != [0, 0] {
             return None;
         }
-        let [sh, sw] = options.stride;
-        let [ph, pw] = options.padding;
-        Some(Self {
-            batch,
-            c_in: c_out_t,
-            h_in,
-            w_in,
-            c_out: c_in_t,
-            h_out: conv_out(h_in, kh, sh, ph)?,
-            w_out: conv_out(w_in, kw, sw, pw)?,
-            kh,
-            kw,
-            sh,
-            sw,
-            ph,
-            pw,
-        })
-        .filter(|g| g.is_supported())
+        Self::from_input([batch, c_out_t, h_in, w_in], c_in_t, [kh, kw], options.stride, options.padding)
     }
 
     /// Padding smaller than the kernel (so every output pixel sees at least one input pixel)
