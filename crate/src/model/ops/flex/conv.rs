@@ -26,10 +26,24 @@ use super::scratch::zeroed;
 
 /// Images per tile for a column budget, and the threads each tile's GEMM should use.
 fn tiling(g: &ConvGeometry, budget: usize) -> (usize, Threads) {
-    let threads = threads();
-    let t = g.tile_images(budget, threads);
-    let inner = if g.batch.div_ceil(t) >= threads { Threads::One } else { Threads::All };
-    (t, inner)
+    let t = g.tile_images(budget, threads());
+    (t, threads_per_tile(g, t))
+}
+
+/// One thread per product when the tiles of `t` images keep every thread busy, all otherwise.
+fn threads_per_tile(g: &ConvGeometry, t: usize) -> Threads {
+    if g.batch.div_ceil(t) >= threads() { Threads::One } else { Threads::All }
+}
+
+/// Calls `f` with images `b0 .. b0 + n` of `dY` as the channel-major `[Co, n·P]` matrix (one
+/// image's `[Co, P]` block already is one: no copy then).
+fn with_channel_major<R>(g: &ConvGeometry, grad: &[f32], b0: usize, n: usize, f: impl FnOnce(&[f32]) -> R) -> R {
+    let p = g.p_out();
+    let dy = &grad[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
+    if n == 1 {
+        return f(dy);
+    }
+    f(&to_channel_major(dy, g.c_out, n, p))
 }
 
 /// `x [B, Ci, H, W]` → `y [B, Co, Ho, Wo]`.
@@ -74,7 +88,7 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
     let w_t = w.transpose(); // [K, Co]
     let (p, plane) = (g.p_out(), g.c_in * g.p_in());
     let (t, inner) = if p >= PER_IMAGE_PIXELS {
-        (1, if g.batch >= threads() { Threads::One } else { Threads::All })
+        (1, threads_per_tile(g, 1))
     } else {
         tiling(g, COL2IM_READS_COLUMNS)
     };
@@ -82,12 +96,10 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
     let work = g.batch * g.k() * p;
     for_each_chunk_with_work(&mut dx, t * plane, work, |i, out| {
         let (b0, n) = (i * t, out.len() / plane);
-        let dy = &values(&grad)[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
-        // One image's dY is already the channel-major [Co, P] matrix.
-        let folded = (n > 1).then(|| to_channel_major(dy, g.c_out, n, p));
-        let dy = folded.as_deref().unwrap_or(dy);
         let mut dcol = zeroed(g.k() * n * p);
-        gemm(&mut dcol, w_t, matrix(dy, g.c_out, n * p), false, inner); // [K, n·P]
+        with_channel_major(g, values(&grad), b0, n, |dy| {
+            gemm(&mut dcol, w_t, matrix(dy, g.c_out, n * p), false, inner); // [K, n·P]
+        });
         col2im(g, &dcol, n, out);
     });
     tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in])
@@ -108,10 +120,10 @@ pub fn weight_grad(g: &ConvGeometry, x: FlexTensor, grad: FlexTensor) -> FlexTen
     let dw = sum_of(g.batch.div_ceil(t), g.c_out * g.k(), |i, dw| {
         let (b0, n) = (i * t, t.min(g.batch - i * t));
         let col = im2col(g, values(&x), b0, n);
-        let dy = &values(&grad)[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
-        let dy = to_channel_major(dy, g.c_out, n, p);
         let col_t = matrix(&col, g.k(), n * p).transpose(); // [n·P, K]
-        gemm(dw, matrix(&dy, g.c_out, n * p), col_t, true, inner); // += [Co, K]
+        with_channel_major(g, values(&grad), b0, n, |dy| {
+            gemm(dw, matrix(dy, g.c_out, n * p), col_t, true, inner); // += [Co, K]
+        });
     });
     tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw])
 }
