@@ -51,6 +51,9 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
             }
         }
     }
+    if let (true, Some(only)) = (rows.is_empty(), &suite.only) {
+        return Err(format!("--only {only:?}: no layer of {} has that in its name", suite.workloads.join(", ")).into());
+    }
     // Gradients need the autodiff wrapper of the bench device.
     let device = suite.device.clone().autodiff();
     let burn_ops = suite.peers.iter().any(|p| p == "burn");
