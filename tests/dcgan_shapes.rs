@@ -1,8 +1,9 @@
 //! DCGAN output shapes for every resolution × channels combination, with and without class
-//! conditioning and spectral normalisation.
+//! conditioning (concatenated or BatchNorm in G, projection or input class maps in D) and
+//! spectral normalisation.
 
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-use ganvas::model::{DcganConfig, ModelConfig, ModelError};
+use ganvas::model::{DConditioning, DcganConfig, GConditioning, ModelConfig, ModelError};
 
 #[test]
 fn every_resolution_and_channel_count_has_the_documented_shapes() {
@@ -10,12 +11,18 @@ fn every_resolution_and_channel_count_has_the_documented_shapes() {
     let batch = 3;
     for resolution in [28, 32, 64] {
         for channels in [1, 3] {
-            for (classes, spectral_norm) in [(0, false), (5, true)] {
+            for (classes, spectral_norm, g_conditioning, d_conditioning) in [
+                (0, false, GConditioning::Concat, DConditioning::Projection),
+                (5, true, GConditioning::Concat, DConditioning::Projection),
+                (5, false, GConditioning::BatchNorm, DConditioning::Input),
+            ] {
                 let config = DcganConfig {
                     width: 8,
                     latent_dim: 16,
                     classes,
                     spectral_norm,
+                    g_conditioning,
+                    d_conditioning,
                     ..DcganConfig::new(resolution, channels)
                 };
                 let model = ModelConfig::Dcgan(config);

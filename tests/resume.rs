@@ -46,6 +46,33 @@ kind = "idx"
 dir = "unused"
 "#;
 
+/// The other conditioning modes (class BatchNorm in G, class maps at D's input) with adaptive
+/// augmentation moving fast enough (0.4 per update, a low target, a fast-learning D) to change
+/// within the run.
+const DCGAN_ADA: &str = r#"
+name = "resume-dcgan-ada"
+[model]
+kind = "dcgan"
+resolution = 28
+channels = 1
+latent_dim = 8
+width = 4
+classes = 3
+g_conditioning = "batch-norm"
+d_conditioning = "input"
+[train]
+lr_d = 0.01
+batch = 4
+n_critic = 2
+ema_kimg = 0.1
+augment = ["translation", "cutout"]
+ada_target = 0.05
+ada_kimg = 0.01
+[data]
+kind = "idx"
+dir = "unused"
+"#;
+
 fn images() -> ImageSet {
     ImageSet::random(12, 1, 28, 28, 3, &mut Rng::new(5))
 }
@@ -63,7 +90,7 @@ fn roundtrip(trainer: &Trainer, config: &RunConfig) -> Trainer {
     restored
 }
 
-fn check_exact_resume(text: &str, source: &dyn Source) {
+fn check_exact_resume(text: &str, source: &dyn Source) -> Vec<StepStats> {
     let config = RunConfig::from_toml(text, &[]).unwrap();
     let new = || {
         Trainer::new(
@@ -101,6 +128,7 @@ fn check_exact_resume(text: &str, source: &dyn Source) {
         "tensors differ after resuming: {differing:?}"
     );
     assert_eq!(a.arrays.len(), b.arrays.len());
+    got
 }
 
 #[test]
@@ -111,6 +139,14 @@ fn toy_run_resumes_exactly() {
 #[test]
 fn dcgan_run_with_every_feature_resumes_exactly() {
     check_exact_resume(DCGAN, &images());
+}
+
+#[test]
+fn dcgan_run_with_adaptive_augmentation_and_class_batchnorm_resumes_exactly() {
+    let stats = check_exact_resume(DCGAN_ADA, &images());
+    let p: Vec<f32> = stats.iter().map(|s| s.augment_p).collect();
+    assert!(p.iter().all(|p| (0.0..=1.0).contains(p)), "{p:?}");
+    assert!(p.windows(2).any(|w| w[0] != w[1]), "p never adapted: {p:?}");
 }
 
 #[test]

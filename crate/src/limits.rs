@@ -9,7 +9,7 @@
 
 pub mod requests;
 
-use crate::model::{DcganConfig, MlpConfig, ModelConfig};
+use crate::model::{DConditioning, DcganConfig, GConditioning, MlpConfig, ModelConfig};
 use crate::train::TrainConfig;
 
 /// `model.width` of a DCGAN (channels of the widest-resolution block; the PyTorch DCGAN has 64).
@@ -157,7 +157,12 @@ fn dcgan_channels(width: u64, ups: u32) -> Option<Vec<u64>> {
 fn dcgan_parameters(c: &DcganConfig) -> Option<(u64, u64)> {
     let (base, ups) = dcgan_plan(c.resolution)?;
     let ch = dcgan_channels(c.width as u64, ups)?;
-    let label = if c.classes > 0 { c.label_dim as u64 } else { 0 };
+    let (label, affine) = match c.g_conditioning {
+        _ if c.classes == 0 => (0, 0),
+        GConditioning::Concat => (c.label_dim as u64, 0),
+        // γ and β per class and channel of every G block
+        GConditioning::BatchNorm => (0, ch.iter().try_fold(0u64, |acc, &x| acc.checked_add(x.checked_mul(2)?))?),
+    };
     let (classes, channels) = (c.classes as u64, c.channels as u64);
     // 4×4 kernels between consecutive blocks, plus BatchNorm scale and shift per channel.
     let mut middle = 0u64;
@@ -170,10 +175,14 @@ fn dcgan_parameters(c: &DcganConfig) -> Option<(u64, u64)> {
     let g_in = (c.latent_dim as u64).checked_add(label)?.checked_mul(first)?.checked_mul(base * base)?;
     let g_out = last.checked_mul(channels)?.checked_mul(16)?;
     let g_embed = classes.checked_mul(label)?;
-    let g = g_in.checked_add(middle)?.checked_add(g_out)?.checked_add(g_embed)?.checked_add(per_channel)?;
-    let d_in = channels.checked_mul(last)?.checked_mul(16)?;
+    let g_affine = (c.classes as u64).checked_mul(affine)?;
+    let g = g_in.checked_add(middle)?.checked_add(g_out)?.checked_add(g_embed)?.checked_add(per_channel)?.checked_add(g_affine)?;
+    let (d_project, maps) = match c.d_conditioning {
+        DConditioning::Projection => (classes.checked_mul(first)?, 0),
+        DConditioning::Input => (0, classes),
+    };
+    let d_in = channels.checked_add(maps)?.checked_mul(last)?.checked_mul(16)?;
     let d_out = first.checked_mul(base * base)?;
-    let d_project = classes.checked_mul(first)?;
     let d = d_in.checked_add(middle)?.checked_add(d_out)?.checked_add(d_project)?.checked_add(per_channel)?;
     Some((g, d))
 }

@@ -9,7 +9,7 @@ use crate::data::Toy;
 use crate::model::named::{self, FitError, Flattened};
 use crate::model::{Generator, ModelConfig};
 use crate::rng::Rng;
-use crate::train::{Adam, TrainConfig, TrainError, Trainer};
+use crate::train::{Adam, AugmentProbability, TrainConfig, TrainError, Trainer};
 
 /// Everything a run needs, as written in `configs/*.toml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -332,6 +332,7 @@ impl Snapshot {
             ("ema", named::collect(&trainer.ema)),
             ("opt_g", trainer.opt_g.tensors()),
             ("opt_d", trainer.opt_d.tensors()),
+            ("ada", trainer.augment_p.tensors()),
         ];
         let parts = sections
             .into_iter()
@@ -405,6 +406,8 @@ pub fn restore(checkpoint: &Checkpoint, device: &Device) -> Result<(RunConfig, T
         &checkpoint.section("opt_d"),
         &inner,
     );
+    trainer.augment_p =
+        AugmentProbability::from_arrays(&trainer.config, &checkpoint.section("ada"), &inner);
     trainer.step = checkpoint.meta_parse("step")?;
     trainer.rng = parse_rng(checkpoint.meta("rng")?)
         .ok_or_else(|| CheckpointError::Metadata { key: "rng".into() })?;

@@ -76,6 +76,33 @@ impl ConvLayer {
     }
 }
 
+/// How a conditional generator is told the class to draw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GConditioning {
+    /// A `label_dim` class embedding concatenated to the latent (the class and the latent then
+    /// share the first BatchNorm's unit variance).
+    #[default]
+    Concat,
+    /// Class-conditional BatchNorm (de Vries et al., 2017; BigGAN): every block's normalised
+    /// features are scaled by `1 + γ[class]` and shifted by `β[class]` (both start at 0); the
+    /// first layer sees the latent alone.
+    BatchNorm,
+}
+
+/// How a conditional discriminator is told the class of an image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DConditioning {
+    /// The inner product of a class embedding with D's sum-pooled last features, added to the
+    /// logit (Miyato & Koyama, 2018).
+    #[default]
+    Projection,
+    /// One constant map per class (one-hot) concatenated to the image's channels (the
+    /// conditional DCGAN of Mirza & Osindero, 2014, applied at D's input).
+    Input,
+}
+
 /// Shape of a DCGAN pair.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +126,12 @@ pub struct DcganConfig {
     /// Spectral normalisation on every discriminator convolution (BatchNorm is then dropped from D).
     #[serde(default)]
     pub spectral_norm: bool,
+    /// How the generator of a conditional model is told the class.
+    #[serde(default)]
+    pub g_conditioning: GConditioning,
+    /// How the discriminator of a conditional model sees the class.
+    #[serde(default)]
+    pub d_conditioning: DConditioning,
     /// Latent distribution.
     #[serde(default)]
     pub noise: Noise,
@@ -125,6 +158,8 @@ impl DcganConfig {
             classes: 0,
             label_dim: default_label_dim(),
             spectral_norm: false,
+            g_conditioning: GConditioning::default(),
+            d_conditioning: DConditioning::default(),
             noise: Noise::Gaussian,
         }
     }
@@ -152,6 +187,22 @@ impl DcganConfig {
         }
     }
 
+    /// Size of the class embedding concatenated to G's latent (concat conditioning only).
+    fn concat_dim(&self) -> usize {
+        match self.g_conditioning {
+            GConditioning::Concat if self.classes > 0 => self.label_dim,
+            _ => 0,
+        }
+    }
+
+    /// Class maps concatenated to D's input (input conditioning only).
+    fn label_maps(&self) -> usize {
+        match self.d_conditioning {
+            DConditioning::Input => self.classes,
+            DConditioning::Projection => 0,
+        }
+    }
+
     /// Channels of block `i` counted from the smallest feature map (widest first in G).
     fn block_channels(&self, ups: usize, i: usize) -> usize {
         self.width << (ups - 1 - i)
@@ -172,8 +223,8 @@ impl DcganConfig {
     /// with the shapes [`Self::init_generator`] and [`Self::init_discriminator`] build.
     pub fn conv_layers(&self) -> Result<Vec<ConvLayer>, ModelError> {
         let (base, ups) = self.plan()?;
-        let label_dim = if self.classes > 0 { self.label_dim } else { 0 };
         let mut layers = Vec::with_capacity(2 * ups + 2);
+        let label_dim = self.concat_dim();
         let mut channels_in = self.latent_dim + label_dim;
         let mut side = 1;
         for i in 0..ups {
@@ -184,7 +235,7 @@ impl DcganConfig {
             channels_in = channels_out;
         }
         layers.push(ConvLayer::new(true, channels_in, self.channels, side, 4, 2, 1));
-        let mut channels_in = self.channels;
+        let mut channels_in = self.channels + self.label_maps();
         let mut side = self.resolution;
         for i in 0..ups {
             let channels_out = self.block_channels(ups, ups - 1 - i);
@@ -197,7 +248,7 @@ impl DcganConfig {
     }
 
     pub(super) fn init_generator(&self, device: &Device) -> Result<DcganGenerator, ModelError> {
-        let embed = (self.classes > 0).then(|| {
+        let embed = (self.concat_dim() > 0).then(|| {
             EmbeddingConfig::new(self.classes, self.label_dim)
                 .with_initializer(Initializer::Normal {
                     mean: 0.0,
@@ -212,6 +263,12 @@ impl DcganConfig {
             .map(|l| UpBlock {
                 conv: transposed(l, device),
                 norm: batch_norm(l.c_out, device),
+                class_affine: (self.classes > 0 && self.g_conditioning == GConditioning::BatchNorm)
+                    .then(|| {
+                        EmbeddingConfig::new(self.classes, 2 * l.c_out)
+                            .with_initializer(Initializer::Zeros)
+                            .init(device)
+                    }),
             })
             .collect();
         Ok(DcganGenerator {
@@ -238,7 +295,8 @@ impl DcganConfig {
                 norm: (i > 0 && !self.spectral_norm).then(|| batch_norm(l.c_out, device)),
             })
             .collect();
-        let embed = (self.classes > 0).then(|| {
+        let projection = self.classes > 0 && self.d_conditioning == DConditioning::Projection;
+        let embed = projection.then(|| {
             EmbeddingConfig::new(self.classes, last.c_in)
                 .with_initializer(Initializer::Normal {
                     mean: 0.0,
@@ -250,6 +308,7 @@ impl DcganConfig {
             blocks,
             out: NormConv2d::new(last.shape(), self.spectral_norm, device),
             embed,
+            label_maps: self.label_maps(),
             channels: self.channels,
             resolution: self.resolution,
         })
@@ -290,11 +349,33 @@ fn transposed_forward(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
     }
 }
 
-/// Transposed convolution, BatchNorm, ReLU.
+/// Transposed convolution, BatchNorm (class-conditional or not), ReLU.
 #[derive(Module, Debug)]
 struct UpBlock {
     conv: ConvTranspose2d,
     norm: BatchNorm,
+    /// `[classes, 2·C]`: per-class `γ` then `β` of conditional BatchNorm.
+    class_affine: Option<Embedding>,
+}
+
+impl UpBlock {
+    fn forward(&self, h: Tensor<4>, labels: Option<&Tensor<1, Int>>) -> Tensor<4> {
+        let h = ops::batch_norm(&self.norm, transposed_forward(&self.conv, h));
+        let h = match (&self.class_affine, labels) {
+            (Some(affine), Some(y)) => {
+                let [batch, channels, ..] = h.dims();
+                // [B] → [B, 1, 2C] → [B, 2C, 1, 1]; γ then β
+                let gb = affine
+                    .forward(y.clone().reshape([batch, 1]))
+                    .reshape([batch, 2 * channels, 1, 1]);
+                let gamma = gb.clone().narrow(1, 0, channels);
+                let beta = gb.narrow(1, channels, channels);
+                h.clone() + h * gamma + beta
+            }
+            _ => h,
+        };
+        relu(h)
+    }
 }
 
 /// Convolution, optional BatchNorm, LeakyReLU(0.2).
@@ -323,7 +404,7 @@ impl DcganGenerator {
         let input = match &self.embed {
             Some(embed) => {
                 let label_dim = embed.weight.dims()[1];
-                let code = match labels {
+                let code = match labels.clone() {
                     // [B] → [B, 1] → [B, 1, label_dim] → [B, label_dim]
                     Some(y) => embed
                         .forward(y.reshape([batch, 1]))
@@ -338,9 +419,10 @@ impl DcganGenerator {
         debug_assert!(width >= latent_dim);
         let h = input.reshape([batch, width, 1, 1]); // [B, L, 1, 1]
         // [B, L, 1, 1] → [B, 4w·…, base, base] → … doubling → [B, w, R/2, R/2]
-        let h = self.blocks.iter().fold(h, |h, block| {
-            relu(ops::batch_norm(&block.norm, transposed_forward(&block.conv, h)))
-        });
+        let h = self
+            .blocks
+            .iter()
+            .fold(h, |h, block| block.forward(h, labels.as_ref()));
         let images = tanh(transposed_forward(&self.out, h)); // [B, C, R, R]
         images.reshape([batch, self.channels * self.resolution * self.resolution])
     }
@@ -352,8 +434,10 @@ pub struct DcganDiscriminator {
     blocks: Vec<DownBlock>,
     /// `[1, C_last, base, base]` kernel: the whole final map → one logit.
     out: NormConv2d,
-    /// `[classes, C_last]` projection embedding, conditional models only.
+    /// `[classes, C_last]` projection embedding, projection-conditioned models only.
     embed: Option<Embedding>,
+    /// One-hot class maps concatenated to the image (input-conditioned models), else 0.
+    label_maps: usize,
     channels: usize,
     resolution: usize,
 }
@@ -363,6 +447,24 @@ impl DcganDiscriminator {
     pub fn forward(&self, images: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<1> {
         let [batch, _] = images.dims();
         let x = images.reshape([batch, self.channels, self.resolution, self.resolution]);
+        let x = match (&labels, self.label_maps) {
+            (Some(y), classes) if classes > 0 => {
+                let side = self.resolution;
+                // [B] → [B, classes] one-hot → [B, classes, R, R] constant maps
+                let maps = y
+                    .clone()
+                    .one_hot::<2>(classes)
+                    .float()
+                    .reshape([batch, classes, 1, 1])
+                    .expand([batch, classes, side, side]);
+                Tensor::cat(vec![x, maps], 1)
+            }
+            (None, classes) if classes > 0 => {
+                let side = self.resolution;
+                Tensor::cat(vec![x.clone(), Tensor::zeros([batch, classes, side, side], &x.device())], 1)
+            }
+            _ => x,
+        };
         // [B, C, R, R] → [B, w, R/2, R/2] → … → [B, C_last, base, base]
         let h = self.blocks.iter().fold(x, |h, block| {
             let h = block.conv.forward(h);

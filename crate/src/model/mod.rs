@@ -12,7 +12,7 @@ pub mod named;
 pub mod ops;
 mod spectral;
 
-pub use dcgan::{ConvLayer, DcganConfig, DcganDiscriminator, DcganGenerator};
+pub use dcgan::{ConvLayer, DConditioning, GConditioning, DcganConfig, DcganDiscriminator, DcganGenerator};
 pub use mlp::{MlpConfig, MlpDiscriminator, MlpGenerator};
 
 use burn::module::Module;

@@ -1,6 +1,11 @@
 //! DiffAugment (Zhao et al., 2020): differentiable augmentations applied to real and fake
 //! images alike before the discriminator, so that D cannot memorise a small training set.
 //! Randomness comes from the trainer's [`Rng`], so augmented runs resume exactly.
+//!
+//! With a probability `p` (adaptive augmentation, see [`super::ada`]) each policy is applied to
+//! each image independently with probability `p`: the image is blended with its augmented copy
+//! by a per-image 0/1 weight drawn on the host and compared with `p` on the device, so that `p`
+//! never has to be read back.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -20,11 +25,14 @@ pub enum Augment {
     Cutout,
 }
 
-/// Applies `policies` in order to `[B, C·H·W]` images; points pass through unchanged.
+/// Applies `policies` in order to `[B, C·H·W]` images, each to every image, or with
+/// `probability` (a `[1]` tensor in [0, 1]) to each image independently; points pass
+/// through unchanged.
 pub fn diff_augment(
     samples: Tensor<2>,
     shape: SampleShape,
     policies: &[Augment],
+    probability: Option<&Tensor<1>>,
     rng: &mut Rng,
 ) -> Tensor<2> {
     let SampleShape::Image {
@@ -42,10 +50,19 @@ pub fn diff_augment(
     let device = samples.device();
     let mut x = samples.reshape([batch, channels, height, width]);
     for policy in policies {
-        x = match policy {
-            Augment::Color => color(x, rng, &device),
-            Augment::Translation => translation(x, rng, &device),
-            Augment::Cutout => cutout(x, rng, &device),
+        let augmented = match policy {
+            Augment::Color => color(x.clone(), rng, &device),
+            Augment::Translation => translation(x.clone(), rng, &device),
+            Augment::Cutout => cutout(x.clone(), rng, &device),
+        };
+        x = match probability {
+            None => augmented,
+            Some(p) => {
+                // [B, 1, 1, 1]: 1 where this image is augmented (u < p), else 0
+                let p = p.clone().reshape([1, 1, 1, 1]).expand([batch, 1, 1, 1]);
+                let chosen = per_image(batch, rng, &device).lower(p).float();
+                x.clone() + (augmented - x) * chosen
+            }
         };
     }
     x.reshape([batch, dim])

@@ -44,6 +44,18 @@ pub struct TrainConfig {
     /// "cutout" (ignored for 2-D points).
     #[serde(default)]
     pub augment: Vec<Augment>,
+    /// Adaptive augmentation (StyleGAN2-ADA): the target of `E[sign(D(real))]`; each image is
+    /// then augmented with a probability that follows D's overfitting (0 = off: every image).
+    /// ADA's default is 0.6.
+    #[serde(default)]
+    pub ada_target: f64,
+    /// Thousands of real images over which the adaptive probability can go from 0 to 1.
+    #[serde(default = "default_ada_kimg")]
+    pub ada_kimg: f64,
+}
+
+fn default_ada_kimg() -> f64 {
+    100.0
 }
 
 fn default_lr() -> f64 {
@@ -79,6 +91,8 @@ impl Default for TrainConfig {
             n_critic: 1,
             ema_kimg: 0.0,
             augment: Vec::new(),
+            ada_target: 0.0,
+            ada_kimg: default_ada_kimg(),
         }
     }
 }
@@ -136,6 +150,23 @@ impl TrainConfig {
                 "ema_kimg",
                 self.ema_kimg.to_string(),
                 "0 (off) or a positive half-life",
+            );
+        }
+        if !(0.0..1.0).contains(&self.ada_target) {
+            return bad(
+                "ada_target",
+                self.ada_target.to_string(),
+                "0 (off) or a target in (0, 1) such as 0.6",
+            );
+        }
+        if !(self.ada_kimg.is_finite() && self.ada_kimg > 0.0) {
+            return bad("ada_kimg", self.ada_kimg.to_string(), "a positive number of thousands of images");
+        }
+        if self.ada_target > 0.0 && self.augment.is_empty() {
+            return bad(
+                "ada_target",
+                self.ada_target.to_string(),
+                "0 when train.augment lists no policies (adaptive augmentation needs some, e.g. [\"translation\", \"cutout\"])",
             );
         }
         Ok(())

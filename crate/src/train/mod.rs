@@ -1,6 +1,7 @@
 //! Training: the step (one round of D and G updates, no I/O), objectives, Adam, the generator
-//! average, augmentation and the data interface the step draws from.
+//! average, augmentation (fixed or adaptive) and the data interface the step draws from.
 
+mod ada;
 mod adam;
 mod augment;
 mod batch;
@@ -10,6 +11,7 @@ mod loss;
 mod stats;
 mod step;
 
+pub use ada::AugmentProbability;
 pub use adam::{Adam, AdamConfig};
 pub use augment::{Augment, diff_augment};
 pub use batch::{Batch, Source, ToySource};

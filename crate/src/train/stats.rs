@@ -20,6 +20,10 @@ pub struct StepStats {
     pub grad_norm_d: f32,
     /// L2 norm of the generator's (accumulated) gradient.
     pub grad_norm_g: f32,
+    /// Probability of augmenting an image after this step (adaptive augmentation), or the
+    /// fixed one: 1 with augmentation policies, 0 without.
+    #[serde(default)]
+    pub augment_p: f32,
 }
 
 impl StepStats {
@@ -53,7 +57,7 @@ impl StepStats {
 /// [`PendingStats::read_async`] in the browser (one transfer either way).
 pub struct PendingStats {
     pub(crate) step: u64,
-    /// `[6]`: d_loss, g_loss, d_real, d_fake, grad_norm_d, grad_norm_g.
+    /// `[7]`: d_loss, g_loss, d_real, d_fake, grad_norm_d, grad_norm_g, augment_p.
     pub(crate) values: Tensor<1>,
 }
 
@@ -68,6 +72,7 @@ impl PendingStats {
             d_fake: at(3),
             grad_norm_d: at(4),
             grad_norm_g: at(5),
+            augment_p: at(6),
         }
     }
 

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor};
 
-use super::{Adam, AdamConfig, PendingStats, Source, TrainConfig, TrainConfigError, diff_augment};
+use super::{
+    Adam, AdamConfig, AugmentProbability, PendingStats, Source, TrainConfig, TrainConfigError,
+    diff_augment,
+};
 use crate::model::named;
 use crate::model::{Discriminator, Generator, ModelConfig, ModelError, SampleShape};
 use crate::rng::Rng;
@@ -50,6 +53,8 @@ pub struct Trainer {
     pub opt_d: Adam,
     /// Source of every random choice after initialisation (latents, batches, augmentation).
     pub rng: Rng,
+    /// Probability of augmenting an image (adapted to D's overfitting when `ada_target` > 0).
+    pub augment_p: AugmentProbability,
     /// Generator updates done.
     pub step: u64,
     device: Device,
@@ -69,6 +74,7 @@ impl Trainer {
         let device = device.clone().autodiff();
         let (generator, discriminator) = model.init_seeded(seed, &device)?;
         let ema = generator.valid();
+        let augment_p = AugmentProbability::initial(&config, &device.clone().inner());
         Ok(Self {
             model,
             config,
@@ -78,6 +84,7 @@ impl Trainer {
             opt_g: Adam::default(),
             opt_d: Adam::default(),
             rng: Rng::new(seed),
+            augment_p,
             step: 0,
             device,
         })
@@ -106,7 +113,7 @@ impl Trainer {
     /// each over `accumulate` micro-batches; then the generator average. Returns the
     /// statistics still on the device.
     pub fn step(&mut self, data: &dyn Source) -> PendingStats {
-        let d = self.update_discriminator(data); // [4]: loss, real, fake, grad norm
+        let d = self.update_discriminator(data); // [5]: loss, real, fake, grad norm, p
         let g = self.update_generator(); // [2]: loss, grad norm
         let pick = |t: &Tensor<1>, i: usize| t.clone().slice(i..i + 1);
         let values = Tensor::cat(
@@ -117,6 +124,7 @@ impl Trainer {
                 pick(&d, 2),
                 pick(&d, 3),
                 pick(&g, 1),
+                pick(&d, 4),
             ],
             0,
         );
@@ -126,8 +134,9 @@ impl Trainer {
         }
     }
 
-    /// The first half of a step: `n_critic` discriminator updates. Returns `[4]`: the last
-    /// update's loss, mean score on real and on fake samples, and gradient norm.
+    /// The first half of a step: `n_critic` discriminator updates, each followed by an
+    /// adjustment of the adaptive augmentation probability. Returns `[5]`: the last update's
+    /// loss, mean score on real and on fake samples, gradient norm, and the probability after it.
     pub fn update_discriminator(&mut self, data: &dyn Source) -> Tensor<1> {
         let cfg = self.config.clone();
         let shape = self.model.sample_shape();
@@ -157,8 +166,9 @@ impl Trainer {
                     .generator
                     .forward(latents, fake_labels.clone())
                     .detach(); // [B, D]
-                let real_x = diff_augment(real.samples, shape, &cfg.augment, &mut self.rng);
-                let fake_x = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
+                let p = self.augment_p.for_augment(&cfg);
+                let real_x = diff_augment(real.samples, shape, &cfg.augment, p, &mut self.rng);
+                let fake_x = diff_augment(fake, shape, &cfg.augment, p, &mut self.rng);
                 let real_logits = discriminator.forward(real_x, labels); // [B]
                 let fake_logits = discriminator.forward(fake_x, fake_labels); // [B]
                 let loss = cfg
@@ -168,14 +178,18 @@ impl Trainer {
                 accumulate(&mut grads, named::gradients(&discriminator, &mut backward));
                 add(&mut loss_sum, loss.detach().inner().mul_scalar(scale));
                 let score = |logits: Tensor<1>| cfg.loss.score(logits.detach().inner()).mean();
-                add(&mut real_sum, score(real_logits).mul_scalar(scale));
+                add(&mut real_sum, score(real_logits.clone()).mul_scalar(scale));
                 add(&mut fake_sum, score(fake_logits).mul_scalar(scale));
+                self.augment_p.adjust(&cfg, real_logits.detach().inner());
             }
             let norm = grad_norm(&grads, &self.device);
             self.discriminator = self.opt_d.step(&adam, discriminator, &grads);
             stats = Some(vec![loss_sum, real_sum, fake_sum, Some(norm)]);
         }
-        self.pack(stats.unwrap_or_default(), 4)
+        let mut stats = stats.unwrap_or_default();
+        stats.resize(4, None);
+        stats.push(Some(self.augment_p.p.clone()));
+        self.pack(stats, 5)
     }
 
     /// The second half of a step: one generator update, the moving average, and the step
@@ -199,7 +213,8 @@ impl Trainer {
             let labels = self.fake_labels(cfg.batch);
             let latents = self.latents(cfg.batch);
             let fake = self.generator.forward(latents, labels.clone());
-            let fake = diff_augment(fake, shape, &cfg.augment, &mut self.rng);
+            let p = self.augment_p.for_augment(&cfg);
+            let fake = diff_augment(fake, shape, &cfg.augment, p, &mut self.rng);
             let loss = cfg.loss.generator(discriminator.forward(fake, labels));
             let mut backward = loss.clone().mul_scalar(scale).backward();
             accumulate(&mut grads, named::gradients(&self.generator, &mut backward));

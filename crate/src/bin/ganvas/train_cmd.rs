@@ -399,8 +399,14 @@ fn train_loop(
         let elapsed = started.elapsed().as_secs_f64();
         let rate = (trainer.step - first_step) as f64 * images_per_step / elapsed.max(1e-9);
         bar.set_position(trainer.step);
+        // The adaptive augmentation probability, when it adapts.
+        let ada = if config.train.ada_target > 0.0 {
+            format!(" p {:.3}", stats.augment_p)
+        } else {
+            String::new()
+        };
         bar.set_message(format!(
-            "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2} {:.0} img/s",
+            "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2}{ada} {:.0} img/s",
             stats.d_loss, stats.g_loss, stats.d_real, stats.d_fake, rate
         ));
         let step = trainer.step;
@@ -408,7 +414,7 @@ fn train_loop(
             write_log(&mut log, &stats, rate, elapsed)?;
             if !interactive && (step % (total / 10).max(1) == 0 || step == total) {
                 eprintln!(
-                    "step {step}/{total}: d_loss {:.4} g_loss {:.4} D(x) {:.3} D(G(z)) {:.3} {:.0} img/s",
+                    "step {step}/{total}: d_loss {:.4} g_loss {:.4} D(x) {:.3} D(G(z)) {:.3}{ada} {:.0} img/s",
                     stats.d_loss, stats.g_loss, stats.d_real, stats.d_fake, rate
                 );
             }
