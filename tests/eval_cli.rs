@@ -223,3 +223,67 @@ fn export_drops_the_optimiser_and_the_result_resumes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn real_vs_real_scores_the_data_against_itself_far_below_an_untrained_generator() {
+    let dir = scratch("real-vs-real");
+    write_pngs(&dir.join("images"), 0..120, false);
+    std::fs::write(
+        dir.join("run.toml"),
+        r#"name = "tiny"
+[model]
+kind = "dcgan"
+resolution = 28
+channels = 1
+latent_dim = 8
+width = 4
+[data]
+kind = "folder"
+dir = "images"
+[run]
+steps = 1
+sample_every = 0
+"#,
+    )
+    .unwrap();
+    let out = ganvas(&["train", "--config", "run.toml", "--out", "run"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let eval = |extra: &[&str], json: &str| {
+        let mut args = vec![
+            "eval",
+            "--checkpoint",
+            "run/checkpoint.safetensors",
+            "--weights",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../www/models/domain-fashion-mnist.safetensors"),
+            "--dataset",
+            "fashion-mnist",
+            "--metrics",
+            "fid,pr",
+            "--kid-subset-size",
+            "30",
+            "--json",
+            json,
+        ];
+        args.extend_from_slice(extra);
+        let out = ganvas(&args, &dir);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = std::fs::read_to_string(dir.join(json)).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    let reference = eval(&["--real-vs-real"], "reference.json");
+    let samples = eval(&[], "samples.json");
+    // Even- v odd-numbered images of the folder: 60 v 60.
+    let keys: Vec<&str> = reference["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"fid@domain-fashion-mnist/60v60"), "{keys:?}");
+    let (fid_ref, fid_fake) = (value(&reference, "fid"), value(&samples, "fid"));
+    assert!(fid_ref * 5.0 < fid_fake, "real v real FID {fid_ref} v untrained samples {fid_fake}");
+    assert!(value(&reference, "recall") > 0.5, "{reference}");
+    // --real-vs-real needs a checkpoint (its data set) and excludes folders.
+    let out = ganvas(&["eval", "--real-vs-real", "--real", "images", "--fake", "images"], &dir);
+    assert!(!out.status.success());
+}

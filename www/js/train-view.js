@@ -46,7 +46,10 @@ export function createTrainView(session) {
   const scorePlot = new LinePlot($('train-d-plot'), [
     { key: 'd_real', label: 'D(real)', color: REAL },
     { key: 'd_fake', label: 'D(fake)', color: FAKE },
+    { key: 'ada_p', label: 'augment p', color: '#c08000' },
   ], { title: 'Mean D score' });
+  // The adaptive augmentation probability is plotted only for runs that adapt it.
+  const adaptive = () => Number(info?.train?.ada_target) > 0;
   let redrawQueued = false;
   const redrawPlots = () => {
     if (redrawQueued) return;
@@ -263,7 +266,7 @@ export function createTrainView(session) {
     lastProgress = now;
     for (const s of stats) {
       lossPlot.push(s.step, s);
-      scorePlot.push(s.step, s);
+      scorePlot.push(s.step, { ...s, ada_p: adaptive() ? s.augment_p : NaN });
       step = s.step;
     }
     $('train-step-count').textContent = step;

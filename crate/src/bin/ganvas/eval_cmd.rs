@@ -41,6 +41,11 @@ pub struct EvalArgs {
     /// A folder of generated images (instead of --checkpoint).
     #[arg(long)]
     fake: Option<PathBuf>,
+    /// The reference level: score the checkpoint's data set against itself instead of its
+    /// samples — the training split in place of the generated images (for a folder, which has
+    /// no split, its odd-numbered images against its even-numbered ones).
+    #[arg(long, requires = "checkpoint", conflicts_with_all = ["real", "fake"])]
+    real_vs_real: bool,
     /// Comma-separated: fid, kid, pr, dc, is, diversity.
     #[arg(long, default_value = "fid,kid,pr,dc")]
     metrics: String,
@@ -177,15 +182,21 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         folder(dir, side, channels, args.n, data::Alpha::Drop)
     };
 
-    let real = match (&args.real, config) {
-        (Some(dir), _) => read_folder(dir)?,
-        (None, Some(c)) => test_split(c, size, args.n)?,
-        (None, None) => unreachable!("checked above"),
-    };
-    let fake = match (&args.fake, &checkpoint) {
-        (Some(dir), _) => read_folder(dir)?,
-        (None, Some((path, c, _))) => generate(path, c, args.n, args.seed, &device)?,
-        (None, None) => unreachable!("checked above"),
+    let (real, fake) = match (config, args.real_vs_real) {
+        (Some(c), true) => reference_sets(c, size, args.n)?,
+        _ => {
+            let real = match (&args.real, config) {
+                (Some(dir), _) => read_folder(dir)?,
+                (None, Some(c)) => test_split(c, size, args.n)?,
+                (None, None) => unreachable!("checked above"),
+            };
+            let fake = match (&args.fake, &checkpoint) {
+                (Some(dir), _) => read_folder(dir)?,
+                (None, Some((path, c, _))) => generate(path, c, args.n, args.seed, &device)?,
+                (None, None) => unreachable!("checked above"),
+            };
+            (real, fake)
+        }
     };
     let size = real.height;
     eprintln!(
@@ -205,7 +216,11 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         (Some(dir), _) => format!("folder {} {}", dir.display(), fingerprint(dir)?),
         (None, Some(c)) => {
             let dir = data_dir(c);
-            format!("test split of {dir} {}", fingerprint(Path::new(&dir))?)
+            let part = match (&c.data, args.real_vs_real) {
+                (DataConfig::Folder { .. }, true) => "even-numbered images",
+                _ => "test split",
+            };
+            format!("{part} of {dir} {}", fingerprint(Path::new(&dir))?)
         }
         (None, None) => unreachable!("checked above"),
     };
@@ -241,9 +256,11 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
             "real": args.real.as_ref().map_or_else(
                 || format!("test split of {}", config.map(|c| data_dir(c)).unwrap_or_default()),
                 |p| p.display().to_string()),
-            "fake": args.fake.as_ref().map_or_else(
-                || "samples of the EMA generator".to_string(),
-                |p| p.display().to_string()),
+            "fake": match (&args.fake, args.real_vs_real) {
+                (Some(p), _) => p.display().to_string(),
+                (None, true) => "real images (the reference level, --real-vs-real)".to_string(),
+                (None, false) => "samples of the EMA generator".to_string(),
+            },
             "seed": args.seed,
             "results": results,
         });
@@ -380,6 +397,31 @@ pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet,
         DataConfig::Toy { .. } => unreachable!("point models are rejected before"),
     };
     Ok(first(data::fit_resolution(&set, size), n))
+}
+
+/// The real-vs-real pair of `--real-vs-real`: (test split, training split) of an IDX set, each
+/// cut to `n`; (even-numbered, odd-numbered images) of a folder, which has no split.
+fn reference_sets(config: &RunConfig, size: usize, n: usize) -> Result<(ImageSet, ImageSet), CliError> {
+    match &config.data {
+        DataConfig::Idx { dir, .. } => {
+            let train = data::load_idx_dataset(Path::new(dir), Split::Train, None)
+                .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?;
+            Ok((test_split(config, size, n)?, first(data::fit_resolution(&train, size), n)))
+        }
+        DataConfig::Folder { dir } => {
+            let all = data::load_image_folder_with(
+                Path::new(dir),
+                size,
+                config_channels(config),
+                data::Alpha::OverWhite,
+            )?;
+            let half = |parity: usize| -> Vec<usize> {
+                (0..all.len()).filter(|i| i % 2 == parity).take(n).collect()
+            };
+            Ok((all.subset(&half(0)), all.subset(&half(1))))
+        }
+        DataConfig::Toy { .. } => Err("a 2-D point model has no images to compare".into()),
+    }
 }
 
 fn config_channels(config: &RunConfig) -> usize {
