@@ -1,6 +1,7 @@
 //! DCGAN (Radford et al., 2016) for 28×28, 32×32 and 64×64 images with 1 or 3 channels,
-//! optional class conditioning (a label embedding concatenated to the latent in G, a projection
-//! discriminator after Miyato & Koyama, 2018) and optional spectral normalisation in D.
+//! optional class conditioning (see [`super::conditioning`]: a label embedding concatenated
+//! to the latent or class-conditional BatchNorm in G; a projection discriminator after Miyato &
+//! Koyama, 2018, or class maps beside the image in D) and optional spectral normalisation in D.
 //!
 //! The generator starts with a transposed convolution from `1×1` to a `base×base` map
 //! (`base` = 4, or 7 for 28×28) and doubles the resolution with 4×4 stride-2 transposed
@@ -14,6 +15,7 @@ use burn::tensor::activation::{relu, tanh};
 use burn::tensor::{Device, Int, Tensor};
 use serde::{Deserialize, Serialize};
 
+use super::conditioning::{self, DConditioning, GConditioning};
 use super::ops;
 use super::spectral::{ConvShape, NormConv2d};
 use super::{ModelError, Noise, at_least};
@@ -74,33 +76,6 @@ impl ConvLayer {
             (false, ..) => format!("D {from}²→{to}²"),
         }
     }
-}
-
-/// How a conditional generator is told the class to draw.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GConditioning {
-    /// A `label_dim` class embedding concatenated to the latent (the class and the latent then
-    /// share the first BatchNorm's unit variance).
-    #[default]
-    Concat,
-    /// Class-conditional BatchNorm (de Vries et al., 2017; BigGAN): every block's normalised
-    /// features are scaled by `1 + γ[class]` and shifted by `β[class]` (both start at 0); the
-    /// first layer sees the latent alone.
-    BatchNorm,
-}
-
-/// How a conditional discriminator is told the class of an image.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DConditioning {
-    /// The inner product of a class embedding with D's sum-pooled last features, added to the
-    /// logit (Miyato & Koyama, 2018).
-    #[default]
-    Projection,
-    /// One constant map per class (one-hot) concatenated to the image's channels (the
-    /// conditional DCGAN of Mirza & Osindero, 2014, applied at D's input).
-    Input,
 }
 
 /// Shape of a DCGAN pair.
@@ -362,16 +337,7 @@ impl UpBlock {
     fn forward(&self, h: Tensor<4>, labels: Option<&Tensor<1, Int>>) -> Tensor<4> {
         let h = ops::batch_norm(&self.norm, transposed_forward(&self.conv, h));
         let h = match (&self.class_affine, labels) {
-            (Some(affine), Some(y)) => {
-                let [batch, channels, ..] = h.dims();
-                // [B] → [B, 1, 2C] → [B, 2C, 1, 1]; γ then β
-                let gb = affine
-                    .forward(y.clone().reshape([batch, 1]))
-                    .reshape([batch, 2 * channels, 1, 1]);
-                let gamma = gb.clone().narrow(1, 0, channels);
-                let beta = gb.narrow(1, channels, channels);
-                h.clone() + h * gamma + beta
-            }
+            (Some(affine), Some(y)) => conditioning::class_affine(affine, h, y),
             _ => h,
         };
         relu(h)
@@ -447,23 +413,9 @@ impl DcganDiscriminator {
     pub fn forward(&self, images: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<1> {
         let [batch, _] = images.dims();
         let x = images.reshape([batch, self.channels, self.resolution, self.resolution]);
-        let x = match (&labels, self.label_maps) {
-            (Some(y), classes) if classes > 0 => {
-                let side = self.resolution;
-                // [B] → [B, classes] one-hot → [B, classes, R, R] constant maps
-                let maps = y
-                    .clone()
-                    .one_hot::<2>(classes)
-                    .float()
-                    .reshape([batch, classes, 1, 1])
-                    .expand([batch, classes, side, side]);
-                Tensor::cat(vec![x, maps], 1)
-            }
-            (None, classes) if classes > 0 => {
-                let side = self.resolution;
-                Tensor::cat(vec![x.clone(), Tensor::zeros([batch, classes, side, side], &x.device())], 1)
-            }
-            _ => x,
+        let x = match self.label_maps {
+            0 => x,
+            classes => conditioning::with_class_maps(x, labels.as_ref(), classes), // [B, C + classes, R, R]
         };
         // [B, C, R, R] → [B, w, R/2, R/2] → … → [B, C_last, base, base]
         let h = self.blocks.iter().fold(x, |h, block| {

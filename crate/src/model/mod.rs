@@ -6,13 +6,15 @@
 //! samples `[B, D]` to one logit per sample `[B]`, where `D` is [`ModelConfig::sample_dim`]
 //! (2 for the toy sets, `C·H·W` for images). Image families reshape internally.
 
+mod conditioning;
 mod dcgan;
 mod mlp;
 pub mod named;
 pub mod ops;
 mod spectral;
 
-pub use dcgan::{ConvLayer, DConditioning, GConditioning, DcganConfig, DcganDiscriminator, DcganGenerator};
+pub use conditioning::{DConditioning, GConditioning};
+pub use dcgan::{ConvLayer, DcganConfig, DcganDiscriminator, DcganGenerator};
 pub use mlp::{MlpConfig, MlpDiscriminator, MlpGenerator};
 
 use burn::module::Module;
