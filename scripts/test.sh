@@ -22,6 +22,11 @@ else
   echo "NOT RUN: no Inception weights at $inception (bash scripts/inception/setup.sh)"
 fi
 
+stage "quality gate of the shipped models (fetches Fashion-MNIST, MNIST and the emoji first)"
+# #[ignore]d without the data sets, so a plain `cargo test` does not read a skip as a pass.
+for set in fashion-mnist mnist emoji; do "$CARGO_TARGET_DIR/release/ganvas" data fetch "$set"; done
+cargo test --release --test model_quality -- --include-ignored --show-output
+
 stage "cuda feature compiles (cargo check --features cuda)"
 # cubecl-cuda's LLVM bundle is fetched by a build script from outside the package registries;
 # a type check does not link against it, so skip the download as docs.rs builds do.
@@ -29,9 +34,6 @@ DOCS_RS=1 cargo check --release -p ganvas --features cuda
 
 stage "browser package (scripts/build-web.sh)"
 bash scripts/build-web.sh
-
-stage "data for the browser tests (ganvas data fetch fashion-mnist)"
-"$CARGO_TARGET_DIR/release/ganvas" data fetch fashion-mnist
 
 stage "browser tests (Playwright driving Debian's Chromium, WebGPU on SwiftShader)"
 if ! [ -x /usr/bin/chromium ]; then

@@ -41,6 +41,7 @@ latent_dim = 100                 # dimensions of the latent vector z
 width = 32                       # channels of the widest-resolution block; others double it
 classes = 0                      # set to the number of sub-folders to condition on them
 label_dim = 32                   # size of the label embedding (conditional models)
+d_conditioning = "input"         # D sees the class as one map per class beside the image
 spectral_norm = true             # spectral normalisation in D (pairs with hinge)
 noise = "gaussian"
 
@@ -54,6 +55,9 @@ batch = 32                       # images per batch (small for the browser)
 n_critic = 1                     # discriminator updates per generator update
 ema_kimg = 2.0                   # half-life of G's moving average, thousands of images
 augment = ["translation", "cutout"]  # DiffAugment: small sets need it
+ada_target = 0.6                 # adaptive: augment an image with a probability p that rises
+                                 # while D is sure of the real images (0 = always augment)
+ada_kimg = 20                    # thousands of images for p to go from 0 to 1
 
 [data]
 kind = "folder"                  # images dropped into the page
