@@ -2,7 +2,7 @@
 // first opened, so each tab keeps its own model), and the test hook `window.ganvas`.
 
 import { Client } from './client.js';
-import { catchStrays, showError } from './errors.js';
+import { catchStrays, showError, showScope } from './errors.js';
 import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
@@ -50,6 +50,7 @@ function select(name) {
   }
   views[name].show();
   current = name;
+  showScope(name);
   if (location.hash.slice(1) !== name) history.replaceState(null, '', `#${name}`);
 }
 

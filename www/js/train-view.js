@@ -8,7 +8,7 @@ import { decodeImages, fromDrop, fromFileList, labelsFromPaths } from './decode.
 import { drawGrid, enlarge, pointsFromBytes } from './grid.js';
 import { FAKE, REAL, scatter } from './plane.js';
 import { LinePlot } from './plot.js';
-import { reporting, showError } from './errors.js';
+import { errorsFor } from './errors.js';
 import { createPlayer } from './player.js';
 import { saveBytes } from './download.js';
 import { describeRun } from './sample-view.js';
@@ -28,6 +28,7 @@ const CHUNK_MS = 250;
 
 export function createTrainView(session) {
   const { client } = session;
+  const errors = errorsFor('train');
   let info = null; // RunInfo of the current model
   let step = 0;
   let images = null; // decoded user images {rgba, n, width, height, paths, …}
@@ -120,7 +121,7 @@ export function createTrainView(session) {
     fillDataChoices();
     dataReady = false;
     updateButtons();
-    await reporting('Choosing the data failed', applyData);
+    await errors.run('Choosing the data failed', applyData);
     await refreshSamples();
   }
 
@@ -173,7 +174,7 @@ export function createTrainView(session) {
       status.textContent = `${n} ${set} test images with their labels, fitted to ${info.width}×${info.height}.`;
       dataReady = true;
       updateButtons();
-      await reporting('The metrics classifier could not be loaded', () => metrics.setData(set));
+      await errors.run('The metrics classifier could not be loaded', () => metrics.setData(set));
       return;
     }
     if (choice !== IMAGES) {
@@ -288,7 +289,7 @@ export function createTrainView(session) {
       if (step % every === 0 || signal.aborted) await refreshSamples();
       await metrics.afterSteps(step);
     },
-    onError: (e) => showError(e, 'Training stopped'),
+    onError: (e) => errors.show(e, 'Training stopped'),
     onChange: () => updateButtons(),
   });
 
@@ -334,10 +335,10 @@ export function createTrainView(session) {
 
   // ── Wiring ────────────────────────────────────────────────────────────────────────────
   $('train-source').onchange = onSourceChange;
-  $('train-start').onclick = () => reporting('Starting the run failed', start);
-  $('train-data').onchange = () => reporting('Choosing the data failed', applyData);
-  $('train-files').onchange = (e) => reporting('Reading the images failed', () => takeImages(fromFileList(e.target.files)));
-  $('train-folder').onchange = (e) => reporting('Reading the folder failed', () => takeImages(fromFileList(e.target.files)));
+  $('train-start').onclick = () => errors.run('Starting the run failed', start);
+  $('train-data').onchange = () => errors.run('Choosing the data failed', applyData);
+  $('train-files').onchange = (e) => errors.run('Reading the images failed', () => takeImages(fromFileList(e.target.files)));
+  $('train-folder').onchange = (e) => errors.run('Reading the folder failed', () => takeImages(fromFileList(e.target.files)));
   const drop = $('train-drop');
   drop.ondragover = (e) => {
     e.preventDefault();
@@ -347,15 +348,15 @@ export function createTrainView(session) {
   drop.ondrop = (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    reporting('Reading the dropped files failed', async () => takeImages(await fromDrop(e.dataTransfer)));
+    errors.run('Reading the dropped files failed', async () => takeImages(await fromDrop(e.dataTransfer)));
   };
-  form.onchange = () => reporting('Hyper-parameters not applied', applyForm);
+  form.onchange = () => errors.run('Hyper-parameters not applied', applyForm);
   form.onsubmit = (e) => e.preventDefault();
   $('train-play').onclick = play;
   $('train-pause').onclick = () => stop();
-  $('train-step').onclick = () => reporting('Training step failed', singleStep);
-  $('train-download').onclick = () => reporting('Export failed', download);
-  $('metrics-now').onclick = () => reporting('Evaluation failed', () => metrics.evaluate(step));
+  $('train-step').onclick = () => errors.run('Training step failed', singleStep);
+  $('train-download').onclick = () => errors.run('Export failed', download);
+  $('metrics-now').onclick = () => errors.run('Evaluation failed', () => metrics.evaluate(step));
   $('metrics-now').disabled = true;
 
   fillDataChoices();
@@ -364,7 +365,7 @@ export function createTrainView(session) {
     shipped = await listModels().catch(() => []);
     fillSources();
     await session.ready;
-  })().catch((e) => showError(e, 'The Train tab could not start'));
+  })().catch((e) => errors.show(e, 'The Train tab could not start'));
 
   return { ready, show() {}, hide() {} };
 }
