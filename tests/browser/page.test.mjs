@@ -1,11 +1,11 @@
-// The page as a teacher meets it: latent walks that survive impatient clicking, and error
-// messages in plain words.
+// The page as a teacher meets it: which backend it picks and how it says so, the backend
+// switch, latent walks that survive impatient clicking, and error messages in plain words.
 // Run with the other browser tests: node --test --test-concurrency=1 tests/browser/
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../scripts/serve.mjs';
-import { launch, openApp, root } from './harness.mjs';
+import { launch, openApp, root, waitReady } from './harness.mjs';
 
 /** What Rust debug output looks like, independent of the page's own filter (messages.js). */
 const DEBUG = /Some\(|\bNone\b|\bOk\(|\bErr\(|\{ ?\w+:|::|HeaderTooLarge|WgpuDevice|DefaultDevice|\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b/;
@@ -24,9 +24,132 @@ after(async () => {
 
 const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
 const visible = (page, id) => page.isVisible(`[data-testid="${id}"]`);
+const checkedBackend = (page) => page.$eval('[data-testid="backend-switch"] input:checked', (r) => r.value);
 /** The shown (not hidden) messages in the error area. */
 const shownMessages = (page) =>
   page.$$eval('[data-testid="error-message"]', (items) => items.filter((i) => !i.hidden).map((i) => i.firstChild.textContent));
+
+/** Waits until the Sample grid has the size of `cols` × `rows` images of `side` px (2-px borders). */
+async function waitForGrid(page, cols, rows, side) {
+  const [w, h] = [cols * side + (cols + 1) * 2, rows * side + (rows + 1) * 2];
+  await page.waitForFunction(([w, h]) => {
+    const c = document.querySelector('[data-testid="sample-canvas"]');
+    return c.width === w && c.height === h;
+  }, [w, h], { timeout: 120_000 });
+}
+
+/** Clicks the switch's option for `kind` and waits for the reloaded page's session. */
+async function switchBackend(page, kind) {
+  await Promise.all([
+    page.waitForEvent('load', { timeout: 60_000 }),
+    page.click(`[data-testid="backend-switch"] label:has([data-testid="backend-${kind}"])`),
+  ]);
+  return waitReady(page);
+}
+
+test('on a software WebGPU adapter the page runs on the CPU and says why', async () => {
+  const started = Date.now();
+  const { page, errors, consoleErrors } = await openApp(browser, server);
+  console.log(`# default load: first samples after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const backend = await page.evaluate(() => window.ganvas.ready);
+  assert.equal(backend.kind, 'cpu');
+  const choice = await page.evaluate(() => window.ganvas.choice);
+  assert.equal(choice.gpu.software, true, JSON.stringify(choice.gpu));
+  assert.equal(choice.gpu.name, 'SwiftShader');
+
+  assert.equal(await page.getAttribute('[data-testid="backend-badge"]', 'data-backend'), 'cpu');
+  assert.match(await text(page, 'backend-badge'), /CPU/);
+  assert.ok(await visible(page, 'backend-note'), 'the reason is on screen');
+  const note = await text(page, 'backend-note');
+  assert.match(note, /^Using the CPU: .*software \(SwiftShader\).*slower than the CPU/);
+  assert.doesNotMatch(note, DEBUG);
+  assert.equal(await checkedBackend(page), 'cpu');
+  assert.equal(await page.isEnabled('[data-testid="backend-webgpu"]'), true, 'WebGPU can still be chosen');
+  assert.match(await text(page, 'sample-info'), /^toy-8gaussians ·/);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('?backend=webgpu forces WebGPU; the switch moves between backends keeping the tab and the model', async () => {
+  let started = Date.now();
+  const { page, errors, consoleErrors } = await openApp(browser, server, '?backend=webgpu#sample');
+  console.log(`# ?backend=webgpu load: first samples after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.equal((await page.evaluate(() => window.ganvas.ready)).kind, 'webgpu');
+  assert.equal(await page.getAttribute('[data-testid="backend-badge"]', 'data-device'), 'software');
+  assert.match(await text(page, 'backend-badge'), /WebGPU.*SwiftShader/);
+  assert.match(await text(page, 'backend-note'), /Using WebGPU as chosen.*slower than the CPU/);
+  assert.equal(await checkedBackend(page), 'webgpu');
+
+  // The class-conditional Fashion-MNIST model: 6 samples per class, one column per class.
+  started = Date.now();
+  await page.selectOption('[data-testid="sample-model"]', { label: 'Fashion-MNIST DCGAN-32, class-conditional' });
+  await waitForGrid(page, 10, 6, 32);
+  console.log(`# WebGPU (SwiftShader): Fashion-MNIST model loaded and 60 samples drawn in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  // WebGPU → CPU: the CPU is what this machine gets anyway, so the URL drops `backend`.
+  started = Date.now();
+  let backend = await switchBackend(page, 'cpu');
+  await waitForGrid(page, 10, 6, 32);
+  console.log(`# switched to the CPU: Fashion-MNIST grid after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.equal(backend.kind, 'cpu');
+  assert.equal(new URL(page.url()).search, '', 'no override left, and the model was taken from the URL');
+  assert.equal(new URL(page.url()).hash, '#sample');
+  assert.match(await text(page, 'sample-info'), /^fashion-dcgan32 ·/);
+  assert.match(await text(page, 'backend-note'), /SwiftShader/);
+  assert.equal(await checkedBackend(page), 'cpu');
+  // Sampling still works: a new seed draws a different grid.
+  const before = await page.$eval('[data-testid="sample-canvas"]', (c) => c.toDataURL());
+  await page.fill('[data-testid="sample-seed"]', '7');
+  await page.click('[data-testid="sample-button"]');
+  await page.waitForFunction((before) => document.querySelector('[data-testid="sample-canvas"]').toDataURL() !== before, before, { timeout: 60_000 });
+
+  // CPU → WebGPU from the Train tab: the page comes back on the Train tab, same Sample model.
+  await page.click('[data-testid="tab-train"]');
+  backend = await switchBackend(page, 'webgpu');
+  assert.equal(backend.kind, 'webgpu');
+  assert.equal(new URL(page.url()).search, '?backend=webgpu');
+  assert.equal(new URL(page.url()).hash, '#train');
+  assert.ok(await visible(page, 'panel-train'), 'the Train tab is open');
+  assert.equal(await page.$eval('[data-testid="sample-model"]', (s) => s.selectedOptions[0].text), 'Fashion-MNIST DCGAN-32, class-conditional');
+  await page.click('[data-testid="tab-sample"]');
+  await waitForGrid(page, 10, 6, 32);
+  assert.equal(await checkedBackend(page), 'webgpu');
+  assert.deepEqual(await shownMessages(page), []);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('without a WebGPU adapter the page says so in a plain sentence', async () => {
+  const noGpu = await launch({ webgpu: false });
+  try {
+    // Default: the CPU, and why.
+    let { page, errors } = await openApp(noGpu, server);
+    assert.equal((await page.evaluate(() => window.ganvas.ready)).kind, 'cpu');
+    let note = await text(page, 'backend-note');
+    assert.match(note, /^Using the CPU: this browser’s WebGPU found no usable graphics adapter\.$/);
+    assert.equal(await page.isDisabled('[data-testid="backend-webgpu"]'), true, 'WebGPU cannot be chosen');
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    // Asked for WebGPU anyway: the wasm falls back, and its wgpu debug text stays in the console.
+    ({ page, errors } = await openApp(noGpu, server, '?backend=webgpu'));
+    const backend = await page.evaluate(() => window.ganvas.ready);
+    assert.equal(backend.kind, 'cpu');
+    console.log(`# the wasm's own fallback reason: ${backend.fallback_reason}`);
+    note = await text(page, 'backend-note');
+    assert.match(note, /^Using the CPU: this browser’s WebGPU found no usable graphics adapter\.$/);
+    const header = await page.textContent('header');
+    assert.doesNotMatch(header, DEBUG);
+    assert.doesNotMatch(await page.textContent('[data-testid="error"]'), DEBUG);
+    assert.match(await text(page, 'sample-info'), /^toy-8gaussians ·/, 'and it still samples');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await noGpu.close();
+  }
+});
 
 test('a latent walk is dropped on a model change, Play twice plays one walk, Stop stops it', async () => {
   // Counts the page's live intervals: the walk animation is the only one.

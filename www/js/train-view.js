@@ -31,6 +31,7 @@ export function createTrainView(session) {
   const errors = errorsFor('train');
   let info = null; // RunInfo of the current model
   let step = 0;
+  let savedStep = 0; // the step of the model as started or last downloaded
   let images = null; // decoded user images {rgba, n, width, height, paths, …}
   let realPoints = null; // cached real points for the 2-D scatter
   let dataReady = false;
@@ -110,6 +111,7 @@ export function createTrainView(session) {
   /** After a new model: refresh the form, plots and data (a new model forgets its data). */
   async function onModel() {
     step = info.step;
+    savedStep = step;
     $('train-model-info').textContent = describeRun(info);
     $('train-step-count').textContent = step;
     $('train-speed').textContent = '–';
@@ -323,6 +325,7 @@ export function createTrainView(session) {
     if (!info) throw new Error('start a model first');
     const bytes = await client.call('export');
     saveBytes(bytes, `${info.name}-step${step}.safetensors`);
+    savedStep = step;
   }
 
   function updateButtons() {
@@ -367,5 +370,8 @@ export function createTrainView(session) {
     await session.ready;
   })().catch((e) => errors.show(e, 'The Train tab could not start'));
 
-  return { ready, show() {}, hide() {} };
+  /** Whether steps were trained since the start or the last download (a reload loses them). */
+  const unsaved = () => Boolean(info) && step !== savedStep;
+
+  return { ready, show() {}, hide() {}, unsaved };
 }
