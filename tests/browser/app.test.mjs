@@ -1,5 +1,6 @@
 // End-to-end tests of the web app in headless Chromium (Debian's), with WebGPU through
-// Chromium's software adapter (SwiftShader). Run by scripts/test.sh after the wasm build:
+// Chromium's software adapter (SwiftShader), on which the page chooses the CPU backend unless
+// the URL asks for `?backend=webgpu`. Run by scripts/test.sh after the wasm build:
 //   node --test tests/browser/
 // Needs: pkg/ (scripts/build-web.sh), www/models/*.safetensors, the native `ganvas` binary
 // (GANVAS_BIN) for the cross-checks. Screenshots of every view go to tests/browser/artifacts/.
@@ -9,33 +10,20 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
+import { call, launch, openApp, root } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const artifacts = join(here, 'artifacts');
+const artifacts = join(root, 'tests/browser/artifacts');
 const bin = process.env.GANVAS_BIN ?? join(process.env.HOME, '.cache/ganvas-target/release/ganvas');
 const scratch = mkdtempSync(join(tmpdir(), 'ganvas-browser-'));
 mkdirSync(artifacts, { recursive: true });
-
-const launchArgs = [
-  '--no-sandbox', '--headless', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-  '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
-];
 
 let server, browser;
 
 before(async () => {
   server = await startServer(root, 0);
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ganvas-chromium-')), {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: launchArgs,
-    viewport: { width: 1280, height: 900 },
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -44,28 +32,11 @@ after(async () => {
 });
 
 /** Opens the app and waits for its worker session. */
-async function open(query = '') {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/www/index.html${query}`);
-  await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 60_000 });
-  await page.evaluate(() => window.ganvas.ready);
-  return { page, errors };
-}
-
-/** Calls a worker method from the page; binary results come back as plain arrays. */
-async function call(page, method, ...args) {
-  return page.evaluate(async ([method, args]) => {
-    const value = await window.ganvas.client.call(method, ...args);
-    if (value instanceof Uint8Array || value instanceof Float32Array) return Array.from(value);
-    if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
-    return value;
-  }, [method, args]);
-}
+const open = (query = '') => openApp(browser, server, query);
 
 test('WebGPU is the backend and a sampled grid matches the native CLI', async () => {
-  const { page, errors } = await open();
+  // Asked for explicitly: on this software adapter the page would otherwise choose the CPU.
+  const { page, errors } = await open('?backend=webgpu');
   const backend = await call(page, 'backend');
   console.log('backend:', JSON.stringify(backend));
   assert.equal(backend.kind, 'webgpu', `fell back: ${backend.fallback_reason}`);
@@ -225,7 +196,7 @@ test('screenshots of every view, with Train and Learn playing', async () => {
   await page.click('[data-testid="train-start"]');
   await page.waitForSelector('[data-testid="train-play"]:not([disabled])', { timeout: 120_000 });
   await page.click('[data-testid="train-play"]');
-  // A step of the toy MLP (batch 256) takes ~3 s on SwiftShader, the first ~13 s (shaders).
+  // The page chose the CPU backend here (a step of the toy MLP takes ~3 s on SwiftShader).
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step-count"]').textContent) >= 10, null, { timeout: 240_000 });
   await page.click('[data-testid="train-pause"]');
   await page.waitForSelector('[data-testid="train-play"]:not([disabled])', { timeout: 60_000 });

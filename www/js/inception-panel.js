@@ -4,6 +4,8 @@
 // scripts/inception/setup.sh converted) or from a file the user picks. Never downloaded
 // without a click.
 
+import { sentence } from './messages.js';
+
 const $ = (id) => document.getElementById(id);
 const SEED = 99; // the same evaluation latents as the domain metrics
 const SERVER_COPY = '/inception-2015-12-05.safetensors';
@@ -27,7 +29,8 @@ export function createInceptionPanel(client) {
     try {
       return await fn();
     } catch (e) {
-      status(`${what}: ${e.message}`);
+      console.error(what, e);
+      status(sentence(e, what));
       return null;
     } finally {
       busy = false;

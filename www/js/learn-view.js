@@ -5,7 +5,7 @@
 import { DISTRIBUTIONS, LOSSES, TOY_PRESET, setTomlValue } from './presets.js';
 import { FAKE, Plane, REAL } from './plane.js';
 import { LinePlot } from './plot.js';
-import { reporting, showError } from './errors.js';
+import { errorsFor } from './errors.js';
 import { createPlayer } from './player.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +26,7 @@ const UNIT = {
 
 export function createLearnView(session) {
   const { client } = session;
+  const errors = errorsFor('learn');
   const plane = new Plane($('learn-canvas'), EXTENT);
   const plot = new LinePlot($('learn-plot'), [
     { key: 'd_real', label: 'D(real)', color: REAL },
@@ -106,7 +107,7 @@ export function createLearnView(session) {
       await train(Number($('learn-speed').value), signal);
       await refresh(); // one frame per chunk: the loop paces itself to the device
     },
-    onError: (e) => showError(e, 'Training stopped'),
+    onError: (e) => errors.show(e, 'Training stopped'),
     onChange: () => updateButtons(),
   });
 
@@ -140,13 +141,13 @@ export function createLearnView(session) {
   }
 
   const restartReporting = () =>
-    reporting('Starting the experiment failed', restart).finally(updateButtons);
+    errors.run('Starting the experiment failed', restart).finally(updateButtons);
   $('learn-distribution').onchange = restartReporting;
   $('learn-loss').onchange = restartReporting;
   $('learn-reset').onclick = restartReporting;
   $('learn-play').onclick = play;
   $('learn-pause').onclick = () => stop();
-  $('learn-step').onclick = () => reporting('Training step failed', singleStep);
+  $('learn-step').onclick = () => errors.run('Training step failed', singleStep);
   for (const box of document.querySelectorAll('[id^="learn-show-"]')) box.onchange = draw;
 
   updateButtons();
@@ -155,7 +156,7 @@ export function createLearnView(session) {
   const ready = (async () => {
     await session.ready;
     await restartReporting();
-  })().catch((e) => showError(e, 'The Learn tab could not start'));
+  })().catch((e) => errors.show(e, 'The Learn tab could not start'));
 
   // Leaving the tab pauses: the animation is only useful while watched.
   return { ready, show() {}, hide: () => stop() };

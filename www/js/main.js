@@ -1,38 +1,75 @@
-// Page wiring: tabs, the backend badge, one worker session per tab (created when the tab is
-// first opened, so each tab keeps its own model), and the test hook `window.ganvas`.
+// Page wiring: the backend choice, badge and switch, tabs, one worker session per tab (created
+// when the tab is first opened, so each tab keeps its own model), and the test hook `window.ganvas`.
 
 import { Client } from './client.js';
-import { catchStrays, showError } from './errors.js';
+import { catchStrays, showError, showScope } from './errors.js';
+import { chooseBackend, describeBackend, probeWebGPU, requestedBackend } from './backend.js';
 import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
 
-/** `?backend=cpu` forces the CPU (WASM) backend; otherwise WebGPU is tried first. */
-const prefer = new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu';
+const params = new URLSearchParams(location.search);
+
+/** `?backend=cpu|webgpu` overrides; otherwise WebGPU on a real GPU, the CPU elsewhere. */
+const choice = (async () => {
+  const requested = requestedBackend();
+  const gpu = await probeWebGPU();
+  return { requested, gpu, prefer: chooseBackend(requested, gpu), auto: chooseBackend(null, gpu) };
+})();
 
 /** name → {client, ready}; `ready` resolves to the backend info once the wasm session exists. */
 const sessions = {};
 function session(name) {
   if (!sessions[name]) {
     const client = new Client(name);
-    sessions[name] = { client, ready: client.call('create', prefer) };
+    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer)) };
   }
   return sessions[name];
 }
 
-function showBackend(backend) {
+function showBackend(backend, chosen) {
+  const { state, badge: text, title, note } = describeBackend(backend, chosen);
   const badge = document.getElementById('backend-badge');
-  badge.dataset.backend = backend?.kind ?? 'none';
-  if (!backend) {
-    badge.textContent = 'Not running';
-    badge.title = 'The WebAssembly module could not start; see the message below the tabs.';
-  } else if (backend.kind === 'webgpu') {
-    badge.textContent = `WebGPU · ${backend.adapter}`;
-    badge.title = 'Networks run on your GPU through WebGPU.';
-  } else {
-    badge.textContent = `CPU (WASM)${backend.fallback_reason ? ` · ${backend.fallback_reason}` : ''}`;
-    badge.title = 'Networks run on the CPU in WebAssembly; slower than WebGPU.';
+  badge.dataset.backend = state === 'webgpu-software' ? 'webgpu' : state;
+  badge.dataset.device = state === 'webgpu-software' ? 'software' : state === 'webgpu' ? 'gpu' : state;
+  badge.textContent = text;
+  badge.title = title;
+  const noteLine = document.getElementById('backend-note');
+  noteLine.textContent = note;
+  noteLine.hidden = !note;
+
+  for (const radio of document.querySelectorAll('input[name="backend"]')) {
+    radio.checked = radio.value === backend?.kind;
+    const noGpu = radio.value === 'webgpu' && !chosen.gpu.available;
+    radio.disabled = !backend || (noGpu && backend.kind !== 'webgpu');
+    radio.closest('label').title = noGpu
+      ? `Not available: ${chosen.gpu.why}.`
+      : radio.value === 'cpu'
+        ? 'Run the networks on the CPU (WebAssembly). Reloads the page.'
+        : `Run the networks through WebGPU (${chosen.gpu.name}). Reloads the page.`;
   }
+}
+
+/**
+ * Reloads the page on `kind`, on the same tab and (when it is a shipped one) the same Sample
+ * model. The URL keeps an explicit `?backend=` only when it differs from what this machine
+ * would get anyway, so the note under the badge can still say why.
+ */
+async function switchTo(kind) {
+  const { auto } = await choice;
+  if (views.train?.unsaved?.() &&
+      !confirm('Switching reloads the page: the model being trained in the Train tab is lost unless you download it first. Switch anyway?')) {
+    showBackend(await sessions.sample.ready.catch(() => null), await choice); // put the radio back
+    return;
+  }
+  const next = new URLSearchParams(location.search);
+  if (kind === auto) next.delete('backend');
+  else next.set('backend', kind);
+  const model = views.sample?.model();
+  if (model) next.set('model', model);
+  else next.delete('model');
+  const query = next.toString();
+  location.assign(`${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
 }
 
 const factories = { sample: createSampleView, train: createTrainView, learn: createLearnView };
@@ -50,7 +87,8 @@ function select(name) {
   }
   views[name].show();
   current = name;
-  if (location.hash.slice(1) !== name) history.replaceState(null, '', `#${name}`);
+  showScope(name);
+  if (location.hash.slice(1) !== name) history.replaceState(null, '', `${location.pathname}${location.search}#${name}`);
 }
 
 catchStrays();
@@ -59,21 +97,33 @@ catchStrays();
 for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
 for (const tab of document.querySelectorAll('[role="tab"]')) tab.onclick = () => select(tab.dataset.tab);
 window.addEventListener('hashchange', () => select(location.hash.slice(1)));
+for (const radio of document.querySelectorAll('input[name="backend"]')) {
+  radio.onchange = () => radio.checked && switchTo(radio.value);
+}
 
 // The Sample tab's session is created at once: it drives the badge and is the test hook's client.
 const main = session('sample');
-main.ready.then(showBackend, (e) => {
-  showBackend(null);
+// A model asked for in the URL (kept across a backend switch) is used once, then dropped from it.
+const initialModel = params.get('model');
+if (initialModel) {
+  params.delete('model');
+  const query = params.toString();
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+}
+views.sample = createSampleView(main, { initialModel });
+main.ready.then(async (backend) => showBackend(backend, await choice), async (e) => {
+  showBackend(null, await choice);
   showError(e, 'WebAssembly did not start');
 });
 select(location.hash.slice(1) || 'sample');
-if (!views.sample) views.sample = createSampleView(main);
 
 /**
  * Test hook. `client` talks to the Sample tab's worker; `ready` resolves to its backend info
  * after the Sample tab's first model load has settled (loaded or failed), so a test that waits
  * for it is not raced by the page; it rejects when the wasm session could not be created.
- * `sessions` holds every session created so far ({client, ready} per tab name).
+ * `sessions` holds every session created so far ({client, ready} per tab name); `choice`
+ * resolves to how the backend was chosen ({requested, prefer, auto, gpu}); `prefer` is the
+ * backend asked of the wasm once known.
  */
 window.ganvas = {
   client: main.client,
@@ -82,6 +132,8 @@ window.ganvas = {
     return backend;
   }),
   sessions,
-  prefer,
+  choice,
+  prefer: null,
 };
+choice.then(({ prefer }) => (window.ganvas.prefer = prefer));
 window.ganvas.ready.catch(() => {}); // reported above; keep the rejection for tests only

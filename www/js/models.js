@@ -17,13 +17,11 @@ export function listModels() {
 /** Absolute URL of a model file (the worker fetches it; its own base URL differs). */
 export const modelUrl = (model) => new URL(`../models/${model.file}`, import.meta.url).href;
 
-/** A friendlier message for a shipped model that cannot be loaded. */
+/** A friendlier message for a shipped model that cannot be loaded (other errors as they are). */
 export function modelError(model, error) {
-  const missing = /HTTP 404/.test(error.message);
+  if (!/HTTP 404/.test(error?.message ?? '')) return error;
   return new Error(
-    missing
-      ? `the file models/${model.file} is not there yet. Shipped models are produced by \`ganvas train\` ` +
-        `and copied into www/models/; you can still train from scratch in the Train tab.`
-      : error.message,
+    `the file models/${model.file} is not there yet (shipped models are made by \`ganvas train\` ` +
+      'and copied into www/models/); you can still train from scratch in the Train tab',
   );
 }

@@ -8,7 +8,7 @@ import { decodeImages, fromDrop, fromFileList, labelsFromPaths } from './decode.
 import { drawGrid, enlarge, pointsFromBytes } from './grid.js';
 import { FAKE, REAL, scatter } from './plane.js';
 import { LinePlot } from './plot.js';
-import { reporting, showError } from './errors.js';
+import { errorsFor } from './errors.js';
 import { createPlayer } from './player.js';
 import { saveBytes } from './download.js';
 import { describeRun } from './sample-view.js';
@@ -28,8 +28,10 @@ const CHUNK_MS = 250;
 
 export function createTrainView(session) {
   const { client } = session;
+  const errors = errorsFor('train');
   let info = null; // RunInfo of the current model
   let step = 0;
+  let savedStep = 0; // the step of the model as started or last downloaded
   let images = null; // decoded user images {rgba, n, width, height, paths, …}
   let realPoints = null; // cached real points for the 2-D scatter
   let dataReady = false;
@@ -112,6 +114,7 @@ export function createTrainView(session) {
   /** After a new model: refresh the form, plots and data (a new model forgets its data). */
   async function onModel() {
     step = info.step;
+    savedStep = step;
     $('train-model-info').textContent = describeRun(info);
     $('train-step-count').textContent = step;
     $('train-speed').textContent = '–';
@@ -123,7 +126,7 @@ export function createTrainView(session) {
     fillDataChoices();
     dataReady = false;
     updateButtons();
-    await reporting('Choosing the data failed', applyData);
+    await errors.run('Choosing the data failed', applyData);
     await refreshSamples();
   }
 
@@ -176,7 +179,7 @@ export function createTrainView(session) {
       status.textContent = `${n} ${set} test images with their labels, fitted to ${info.width}×${info.height}.`;
       dataReady = true;
       updateButtons();
-      await reporting('The metrics classifier could not be loaded', () => metrics.setData(set));
+      await errors.run('The metrics classifier could not be loaded', () => metrics.setData(set));
       return;
     }
     if (choice !== IMAGES) {
@@ -291,7 +294,7 @@ export function createTrainView(session) {
       if (step % every === 0 || signal.aborted) await refreshSamples();
       await metrics.afterSteps(step);
     },
-    onError: (e) => showError(e, 'Training stopped'),
+    onError: (e) => errors.show(e, 'Training stopped'),
     onChange: () => updateButtons(),
   });
 
@@ -325,6 +328,7 @@ export function createTrainView(session) {
     if (!info) throw new Error('start a model first');
     const bytes = await client.call('export');
     saveBytes(bytes, `${info.name}-step${step}.safetensors`);
+    savedStep = step;
   }
 
   function updateButtons() {
@@ -337,10 +341,10 @@ export function createTrainView(session) {
 
   // ── Wiring ────────────────────────────────────────────────────────────────────────────
   $('train-source').onchange = onSourceChange;
-  $('train-start').onclick = () => reporting('Starting the run failed', start);
-  $('train-data').onchange = () => reporting('Choosing the data failed', applyData);
-  $('train-files').onchange = (e) => reporting('Reading the images failed', () => takeImages(fromFileList(e.target.files)));
-  $('train-folder').onchange = (e) => reporting('Reading the folder failed', () => takeImages(fromFileList(e.target.files)));
+  $('train-start').onclick = () => errors.run('Starting the run failed', start);
+  $('train-data').onchange = () => errors.run('Choosing the data failed', applyData);
+  $('train-files').onchange = (e) => errors.run('Reading the images failed', () => takeImages(fromFileList(e.target.files)));
+  $('train-folder').onchange = (e) => errors.run('Reading the folder failed', () => takeImages(fromFileList(e.target.files)));
   const drop = $('train-drop');
   drop.ondragover = (e) => {
     e.preventDefault();
@@ -350,15 +354,15 @@ export function createTrainView(session) {
   drop.ondrop = (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    reporting('Reading the dropped files failed', async () => takeImages(await fromDrop(e.dataTransfer)));
+    errors.run('Reading the dropped files failed', async () => takeImages(await fromDrop(e.dataTransfer)));
   };
-  form.onchange = () => reporting('Hyper-parameters not applied', applyForm);
+  form.onchange = () => errors.run('Hyper-parameters not applied', applyForm);
   form.onsubmit = (e) => e.preventDefault();
   $('train-play').onclick = play;
   $('train-pause').onclick = () => stop();
-  $('train-step').onclick = () => reporting('Training step failed', singleStep);
-  $('train-download').onclick = () => reporting('Export failed', download);
-  $('metrics-now').onclick = () => reporting('Evaluation failed', () => metrics.evaluate(step));
+  $('train-step').onclick = () => errors.run('Training step failed', singleStep);
+  $('train-download').onclick = () => errors.run('Export failed', download);
+  $('metrics-now').onclick = () => errors.run('Evaluation failed', () => metrics.evaluate(step));
   $('metrics-now').disabled = true;
 
   fillDataChoices();
@@ -367,7 +371,10 @@ export function createTrainView(session) {
     shipped = await listModels().catch(() => []);
     fillSources();
     await session.ready;
-  })().catch((e) => showError(e, 'The Train tab could not start'));
+  })().catch((e) => errors.show(e, 'The Train tab could not start'));
 
-  return { ready, show() {}, hide() {} };
+  /** Whether steps were trained since the start or the last download (a reload loses them). */
+  const unsaved = () => Boolean(info) && step !== savedStep;
+
+  return { ready, show() {}, hide() {}, unsaved };
 }

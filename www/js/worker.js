@@ -73,9 +73,10 @@ const methods = {
       wasm = await import(PKG_URL);
       await wasm.default();
     } catch (e) {
+      console.error('ganvas: loading the wasm package failed', e);
       throw new Error(
-        `the WebAssembly package could not be loaded from ${PKG_URL} (${e.message}). ` +
-          'Build it first: it is generated into pkg/ by wasm-bindgen --target web.',
+        `the WebAssembly package could not be loaded from ${new URL(PKG_URL).pathname}; ` +
+          'build it first with scripts/build-web.sh (it is generated into pkg/)',
       );
     }
     session = await wasm.Session.create(prefer === 'cpu' ? 'cpu' : 'webgpu');
