@@ -43,7 +43,7 @@ pub async fn select(prefer: &str) -> (Device, BackendInfo) {
             .collect::<Vec<_>>()
             .join(" — ");
             if adapter.is_empty() {
-                adapter = format!("{:?} adapter", info.device_type);
+                adapter = kind_of(&format!("{:?}", info.device_type)).into();
             }
             (
                 device,
@@ -54,6 +54,19 @@ pub async fn select(prefer: &str) -> (Device, BackendInfo) {
                 },
             )
         }
-        Err(e) => cpu(Some(format!("WebGPU is not available: {e}"))),
+        // The wgpu error text is Rust debug output: the page gets a sentence.
+        Err(_) => cpu(Some("WebGPU could not start in this browser".into())),
+    }
+}
+
+/// The adapter's kind in words (from wgpu's `DeviceType` variant name, which reaches us only
+/// through the backend), for an adapter that gives no name.
+fn kind_of(device_type: &str) -> &'static str {
+    match device_type {
+        "DiscreteGpu" => "discrete GPU",
+        "IntegratedGpu" => "integrated GPU",
+        "VirtualGpu" => "virtual GPU",
+        "Cpu" => "software renderer (CPU)",
+        _ => "graphics adapter",
     }
 }
