@@ -172,7 +172,7 @@ test('a latent walk is dropped on a model change, Play twice plays one walk, Sto
   const frameText = () => text(page, 'interp-frame');
   const walkPicture = () => page.$eval('[data-testid="interp-canvas"]', (c) => `${c.width}×${c.height} ${c.toDataURL()}`);
 
-  await page.selectOption('[data-testid="sample-model"]', { label: 'MNIST digits DCGAN-28' });
+  await page.selectOption('[data-testid="sample-model"]', { label: 'MNIST digits DCGAN-28, class-conditional' });
   await page.waitForFunction(() => /^mnist-dcgan28 ·/.test(document.querySelector('[data-testid="sample-info"]').textContent));
   await page.fill('[data-testid="interp-strips"]', '16');
   await page.fill('[data-testid="interp-frames"]', '60'); // 960 images: the walk takes a while
