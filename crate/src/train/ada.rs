@@ -100,7 +100,7 @@ mod tests {
     }
 
     fn value(p: &AugmentProbability) -> f32 {
-        p.p.clone().into_data().to_vec::<f32>().unwrap()[0]
+        p.p.clone().into_data().try_to_vec::<f32>().unwrap()[0]
     }
 
     fn logits(values: &[f32], device: &Device) -> Tensor<1> {
