@@ -25,6 +25,8 @@ opt_flags=(-Os --enable-reference-types --enable-bulk-memory --enable-nontrappin
 # serves dotfiles).
 inputs="$(sha256sum "$wasm" | cut -d' ' -f1) wasm-bindgen $version $("$wasm_opt" --version) ${opt_flags[*]}"
 if [ -f pkg/ganvas_bg.wasm ] && [ -f pkg/ganvas.js ] && [ "$(cat pkg/.inputs 2>/dev/null)" = "$inputs" ]; then
+  # The pre-compressed copy scripts/serve.mjs sends to browsers that accept gzip.
+  [ pkg/ganvas_bg.wasm.gz -nt pkg/ganvas_bg.wasm ] || gzip -9 -n -k -f pkg/ganvas_bg.wasm
   echo "pkg/ is up to date with the compiled module (wasm-bindgen and wasm-opt skipped)"
   exit 0
 fi
@@ -33,6 +35,7 @@ wasm-bindgen --target web --no-typescript --out-dir pkg "$wasm"
 before=$(stat -c %s pkg/ganvas_bg.wasm)
 "$wasm_opt" "${opt_flags[@]}" pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
 after=$(stat -c %s pkg/ganvas_bg.wasm)
-gz=$(gzip -9 -c pkg/ganvas_bg.wasm | wc -c)
+gzip -9 -n -k -f pkg/ganvas_bg.wasm # served pre-compressed by scripts/serve.mjs
+gz=$(stat -c %s pkg/ganvas_bg.wasm.gz)
 echo "pkg/ganvas_bg.wasm: $((before / 1024)) KiB from wasm-bindgen, $((after / 1024)) KiB after wasm-opt, $((gz / 1024)) KiB gzipped"
 echo "$inputs" > pkg/.inputs

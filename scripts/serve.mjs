@@ -84,29 +84,61 @@ function send(response, status, text, extra = {}) {
 const INCEPTION_ROUTE = '/inception-2015-12-05.safetensors';
 const INCEPTION_FILE = join(process.env.HOME ?? '', '.cache/ganvas/inception-2015-12-05.safetensors');
 
-/** Sends the regular file at `file` (opened without following a final symlink and without
- * blocking on a FIFO; checked as a regular file on the open handle, so it cannot be swapped
- * between the check and the read). Returns false when it is not one. */
-async function sendFile(request, response, file, csp = true) {
+/** Opens the regular file at `file` (without following a final symlink and without blocking
+ * on a FIFO; checked as a regular file on the open handle, so it cannot be swapped between the
+ * check and the read). Returns the handle and its stat, or null when it is not one. */
+async function openRegular(file) {
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return false;
+    return null;
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) {
-      await handle.close();
-      return false;
-    }
-    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    if (info.isFile()) return { handle, info };
+  } catch {
+    // fall through: not servable
+  }
+  await handle.close().catch(() => {});
+  return null;
+}
+
+/** Whether the request's Accept-Encoding takes gzip (and does not refuse it with q=0). */
+function acceptsGzip(request) {
+  return (request.headers['accept-encoding'] ?? '').split(',').some((part) => {
+    const [coding, ...params] = part.trim().split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return coding === 'gzip' && !(q && Number(q.slice(2)) === 0);
+  });
+}
+
+/** Sends the regular file at `file`, or its pre-compressed `file.gz` (made by
+ * scripts/build-web.sh) when the browser accepts gzip and the copy is not older than the file.
+ * Returns false when `file` is not a regular file. */
+async function sendFile(request, response, file, csp = true) {
+  const plain = await openRegular(file);
+  if (!plain) return false;
+  let { handle, info } = plain;
+  let encoding = null;
+  const compressed = acceptsGzip(request) ? await openRegular(`${file}.gz`) : null;
+  if (compressed && compressed.info.mtimeMs >= info.mtimeMs) {
+    await handle.close();
+    ({ handle, info } = compressed);
+    encoding = 'gzip';
+  } else if (compressed) {
+    await compressed.handle.close();
+  }
+  try {
+    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}${encoding ? '-gz' : ''}"`;
     const headers = {
       ...(csp ? COMMON : { 'x-content-type-options': 'nosniff' }),
       'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
       etag,
       'last-modified': info.mtime.toUTCString(),
+      vary: 'accept-encoding',
+      ...(encoding ? { 'content-encoding': encoding } : {}),
     };
     if (request.headers['if-none-match'] === etag) {
       await handle.close();

@@ -6,9 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CSP, startServer } from '../../scripts/serve.mjs';
@@ -27,6 +28,10 @@ before(async () => {
   writeFileSync(join(root, 'www/models/m.safetensors'), Buffer.alloc(64, 7));
   writeFileSync(join(root, 'www/.hidden'), 'dotfile');
   writeFileSync(join(root, 'pkg/ganvas_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d]));
+  writeFileSync(join(root, 'pkg/ganvas_bg.wasm.gz'), gzipSync(Buffer.from([0, 0x61, 0x73, 0x6d])));
+  // A pre-compressed copy older than its file (a stale build) must not be served.
+  writeFileSync(join(root, 'www/js/main.js.gz'), gzipSync('export const stale = 1;'));
+  utimesSync(join(root, 'www/js/main.js.gz'), new Date(2000, 0, 1), new Date(2000, 0, 1));
   writeFileSync(join(root, 'data/fashion-mnist/t10k-labels-idx1-ubyte.gz'), 'gz');
   writeFileSync(join(root, 'Cargo.toml'), '[workspace]');
   writeFileSync(join(root, '.git/config'), '[core]');
@@ -52,7 +57,10 @@ function get(path, { method = 'GET', host, headers = {} } = {}) {
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          done({ status: res.statusCode, headers: res.headers, body: raw.toString(), raw });
+        });
       },
     );
     req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path} timed out`)));
@@ -158,4 +166,24 @@ test('a bad --port is one clear error line', () => {
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0], /^error: --port /);
   }
+});
+
+test('the wasm goes pre-compressed to browsers that accept gzip, plain to others; a stale copy never', async () => {
+  const zipped = await get('/pkg/ganvas_bg.wasm', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+  assert.equal(zipped.status, 200);
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.equal(zipped.headers['content-type'], 'application/wasm');
+  assert.equal(zipped.headers.vary, 'accept-encoding');
+  assert.deepEqual([...gunzipSync(zipped.raw)], [0, 0x61, 0x73, 0x6d]);
+  const plain = await get('/pkg/ganvas_bg.wasm');
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.deepEqual([...plain.raw], [0, 0x61, 0x73, 0x6d]);
+  assert.notEqual(plain.headers.etag, zipped.headers.etag, 'each encoding has its own validator');
+  const refused = await get('/pkg/ganvas_bg.wasm', { headers: { 'accept-encoding': 'gzip;q=0' } });
+  assert.equal(refused.headers['content-encoding'], undefined);
+  const again = await get('/pkg/ganvas_bg.wasm', { headers: { 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.etag } });
+  assert.equal(again.status, 304);
+  const stale = await get('/www/js/main.js', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(stale.headers['content-encoding'], undefined);
+  assert.equal(stale.body, 'export {};');
 });
