@@ -5,34 +5,23 @@
 // Needs: pkg/ (scripts/build-web.sh), www/models/*.safetensors, the native `ganvas` binary
 // (GANVAS_BIN) for the cross-checks. Screenshots of every view go to tests/browser/artifacts/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../scripts/serve.mjs';
-import { call, launch, openApp, root } from './harness.mjs';
+import { call, openApp, root, sharedApp } from './harness.mjs';
 
 const artifacts = join(root, 'tests/browser/artifacts');
 const bin = process.env.GANVAS_BIN ?? join(process.env.HOME, '.cache/ganvas-target/release/ganvas');
 const scratch = mkdtempSync(join(tmpdir(), 'ganvas-browser-'));
 mkdirSync(artifacts, { recursive: true });
 
-let server, browser;
-
-before(async () => {
-  server = await startServer(root, 0);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = sharedApp();
 
 /** Opens the app and waits for its worker session. */
-const open = (query = '') => openApp(browser, server, query);
+const open = (query = '') => openApp(app.browser, app.server, query);
 
 test('WebGPU is the backend and a sampled grid matches the native CLI', async () => {
   // Asked for explicitly: on this software adapter the page would otherwise choose the CPU.

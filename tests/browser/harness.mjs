@@ -3,11 +3,13 @@
 // opening the page with its errors collected. Not a test file itself (node --test runs only
 // *.test.mjs).
 
+import { before, after } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,6 +28,23 @@ export function launch({ webgpu = true, viewport = { width: 1280, height: 900 } 
     args: webgpu ? [...baseArgs, ...webgpuArgs] : baseArgs,
     viewport,
   });
+}
+
+/**
+ * The app served from the repository and one Chromium, shared by a test file's tests: registers
+ * the file's before/after hooks. Read `app.server` and `app.browser` inside the tests.
+ */
+export function sharedApp() {
+  const app = { server: null, browser: null };
+  before(async () => {
+    app.server = await startServer(root, 0);
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }
 
 /**

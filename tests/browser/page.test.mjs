@@ -2,25 +2,14 @@
 // switch, latent walks that survive impatient clicking, and error messages in plain words.
 // Run with the other browser tests: node --test --test-concurrency=1 tests/browser/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../scripts/serve.mjs';
-import { launch, openApp, root, waitReady } from './harness.mjs';
+import { launch, openApp, sharedApp, waitReady } from './harness.mjs';
 
 /** What Rust debug output looks like, independent of the page's own filter (messages.js). */
 const DEBUG = /Some\(|\bNone\b|\bOk\(|\bErr\(|\{ ?\w+:|::|HeaderTooLarge|WgpuDevice|DefaultDevice|\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b/;
 
-let server, browser;
-
-before(async () => {
-  server = await startServer(root, 0);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = sharedApp();
 
 const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
 const visible = (page, id) => page.isVisible(`[data-testid="${id}"]`);
@@ -49,7 +38,7 @@ async function switchBackend(page, kind) {
 
 test('on a software WebGPU adapter the page runs on the CPU and says why', async () => {
   const started = Date.now();
-  const { page, errors, consoleErrors } = await openApp(browser, server);
+  const { page, errors, consoleErrors } = await openApp(app.browser, app.server);
   console.log(`# default load: first samples after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const backend = await page.evaluate(() => window.ganvas.ready);
   assert.equal(backend.kind, 'cpu');
@@ -73,7 +62,7 @@ test('on a software WebGPU adapter the page runs on the CPU and says why', async
 
 test('?backend=webgpu forces WebGPU; the switch moves between backends keeping the tab and the model', async () => {
   let started = Date.now();
-  const { page, errors, consoleErrors } = await openApp(browser, server, '?backend=webgpu#sample');
+  const { page, errors, consoleErrors } = await openApp(app.browser, app.server, '?backend=webgpu#sample');
   console.log(`# ?backend=webgpu load: first samples after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.equal((await page.evaluate(() => window.ganvas.ready)).kind, 'webgpu');
   assert.equal(await page.getAttribute('[data-testid="backend-badge"]', 'data-device'), 'software');
@@ -125,7 +114,7 @@ test('without a WebGPU adapter the page says so in a plain sentence', async () =
   const noGpu = await launch({ webgpu: false });
   try {
     // Default: the CPU, and why.
-    let { page, errors } = await openApp(noGpu, server);
+    let { page, errors } = await openApp(noGpu, app.server);
     assert.equal((await page.evaluate(() => window.ganvas.ready)).kind, 'cpu');
     let note = await text(page, 'backend-note');
     assert.match(note, /^Using the CPU: this browser’s WebGPU found no usable graphics adapter\.$/);
@@ -134,7 +123,7 @@ test('without a WebGPU adapter the page says so in a plain sentence', async () =
     await page.close();
 
     // Asked for WebGPU anyway: the wasm falls back, and its wgpu debug text stays in the console.
-    ({ page, errors } = await openApp(noGpu, server, '?backend=webgpu'));
+    ({ page, errors } = await openApp(noGpu, app.server, '?backend=webgpu'));
     const backend = await page.evaluate(() => window.ganvas.ready);
     assert.equal(backend.kind, 'cpu');
     console.log(`# the wasm's own fallback reason: ${backend.fallback_reason}`);
@@ -167,7 +156,7 @@ test('a latent walk is dropped on a model change, Play twice plays one walk, Sto
     };
     window.liveIntervals = () => live.size;
   };
-  const { page, errors, consoleErrors } = await openApp(browser, server, '', { init });
+  const { page, errors, consoleErrors } = await openApp(app.browser, app.server, '', { init });
   const live = () => page.evaluate(() => window.liveIntervals());
   const frameText = () => text(page, 'interp-frame');
   const walkPicture = () => page.$eval('[data-testid="interp-canvas"]', (c) => `${c.width}×${c.height} ${c.toDataURL()}`);
@@ -234,7 +223,7 @@ test('a latent walk is dropped on a model change, Play twice plays one walk, Sto
 });
 
 test('error messages are plain sentences, can be dismissed and go when the next action succeeds', async () => {
-  const { page, errors } = await openApp(browser, server);
+  const { page, errors } = await openApp(app.browser, app.server);
   const corrupt = (name) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from('definitely not safetensors') });
   const checkSentence = (message) => {
     assert.doesNotMatch(message, DEBUG);
