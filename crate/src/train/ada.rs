@@ -7,7 +7,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::{Loss, TrainConfig};
+use super::TrainConfig;
 use crate::model::named::Arrays;
 
 /// The augmentation probability of a run.
@@ -75,20 +75,10 @@ impl AugmentProbability {
     }
 }
 
-impl Loss {
-    /// The logit that separates "real" from "fake" for this objective: 0.5 between the
-    /// least-squares targets 0 and 1, else 0.
-    pub fn boundary(self) -> f64 {
-        match self {
-            Loss::LeastSquares => 0.5,
-            Loss::NonSaturating | Loss::Hinge => 0.0,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::Loss;
 
     fn config(target: f64) -> TrainConfig {
         TrainConfig {

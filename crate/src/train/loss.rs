@@ -55,4 +55,13 @@ impl Loss {
             Loss::Hinge | Loss::LeastSquares => logits,
         }
     }
+
+    /// The logit that separates "real" from "fake" for this objective: 0.5 between the
+    /// least-squares targets 0 and 1, else 0.
+    pub fn boundary(self) -> f64 {
+        match self {
+            Loss::LeastSquares => 0.5,
+            Loss::NonSaturating | Loss::Hinge => 0.0,
+        }
+    }
 }

@@ -184,12 +184,10 @@ impl Trainer {
             }
             let norm = grad_norm(&grads, &self.device);
             self.discriminator = self.opt_d.step(&adam, discriminator, &grads);
-            stats = Some(vec![loss_sum, real_sum, fake_sum, Some(norm)]);
+            let p = Some(self.augment_p.p.clone());
+            stats = Some(vec![loss_sum, real_sum, fake_sum, Some(norm), p]);
         }
-        let mut stats = stats.unwrap_or_default();
-        stats.resize(4, None);
-        stats.push(Some(self.augment_p.p.clone()));
-        self.pack(stats, 5)
+        self.pack(stats.unwrap_or_default(), 5)
     }
 
     /// The second half of a step: one generator update, the moving average, and the step

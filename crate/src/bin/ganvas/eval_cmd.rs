@@ -381,21 +381,20 @@ fn folder(
 /// The held-out images of a run's data: the IDX test split, or for an image folder (which
 /// has no split) the folder itself.
 pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet, CliError> {
-    let set = match &config.data {
-        DataConfig::Idx { dir, .. } => data::load_idx_dataset(Path::new(dir), Split::Test, None)
-            .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?,
+    match &config.data {
+        DataConfig::Idx { dir, .. } => idx_split(dir, Split::Test, size, n),
         DataConfig::Folder { dir } => {
             eprintln!("note: {dir} has no test split; comparing against the training images");
-            return folder(
-                Path::new(dir),
-                size,
-                config_channels(config),
-                n,
-                data::Alpha::OverWhite,
-            );
+            folder(Path::new(dir), size, config_channels(config), n, data::Alpha::OverWhite)
         }
         DataConfig::Toy { .. } => unreachable!("point models are rejected before"),
-    };
+    }
+}
+
+/// The first `n` images of one split of an IDX set at `size`.
+fn idx_split(dir: &str, split: Split, size: usize, n: usize) -> Result<ImageSet, CliError> {
+    let set = data::load_idx_dataset(Path::new(dir), split, None)
+        .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?;
     Ok(first(data::fit_resolution(&set, size), n))
 }
 
@@ -403,16 +402,16 @@ pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet,
 /// cut to `n`; (even-numbered, odd-numbered images) of a folder, which has no split.
 fn reference_sets(config: &RunConfig, size: usize, n: usize) -> Result<(ImageSet, ImageSet), CliError> {
     match &config.data {
-        DataConfig::Idx { dir, .. } => {
-            let train = data::load_idx_dataset(Path::new(dir), Split::Train, None)
-                .map_err(|e| format!("{e} (run `ganvas data fetch` for this set first)"))?;
-            Ok((test_split(config, size, n)?, first(data::fit_resolution(&train, size), n)))
-        }
+        DataConfig::Idx { dir, .. } => Ok((
+            idx_split(dir, Split::Test, size, n)?,
+            idx_split(dir, Split::Train, size, n)?,
+        )),
         DataConfig::Folder { dir } => {
-            let all = data::load_image_folder_with(
+            let all = folder(
                 Path::new(dir),
                 size,
                 config_channels(config),
+                usize::MAX,
                 data::Alpha::OverWhite,
             )?;
             let half = |parity: usize| -> Vec<usize> {
