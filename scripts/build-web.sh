@@ -18,12 +18,15 @@ wasm_opt=scripts/node_modules/.bin/wasm-opt
 
 cargo build --profile web -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features flex,webgpu
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/ganvas.wasm"
+# GANVAS_WASM_OPT=0 skips wasm-opt (minutes) for quick development builds; the package is then
+# ~4x larger and the next normal build optimises it.
 opt_flags=(-Os --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-mutable-globals --enable-simd --enable-multivalue)
 # wasm-bindgen and wasm-opt take minutes: skip them when pkg/ was made from this very module
 # with these tools and flags (pkg/.inputs records what it was made from; the server never
 # serves dotfiles).
 inputs="$(sha256sum "$wasm" | cut -d' ' -f1) wasm-bindgen $version $("$wasm_opt" --version) ${opt_flags[*]}"
+[ "${GANVAS_WASM_OPT:-1}" = 0 ] && inputs="$inputs (wasm-opt skipped)"
 if [ -f pkg/ganvas_bg.wasm ] && [ -f pkg/ganvas.js ] && [ "$(cat pkg/.inputs 2>/dev/null)" = "$inputs" ]; then
   # The pre-compressed copy scripts/serve.mjs sends to browsers that accept gzip.
   [ pkg/ganvas_bg.wasm.gz -nt pkg/ganvas_bg.wasm ] || gzip -9 -n -k -f pkg/ganvas_bg.wasm
@@ -33,7 +36,9 @@ fi
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg "$wasm"
 before=$(stat -c %s pkg/ganvas_bg.wasm)
-"$wasm_opt" "${opt_flags[@]}" pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
+if [ "${GANVAS_WASM_OPT:-1}" != 0 ]; then
+  "$wasm_opt" "${opt_flags[@]}" pkg/ganvas_bg.wasm -o pkg/ganvas_bg.opt.wasm && mv pkg/ganvas_bg.opt.wasm pkg/ganvas_bg.wasm
+fi
 after=$(stat -c %s pkg/ganvas_bg.wasm)
 gzip -9 -n -k -f pkg/ganvas_bg.wasm # served pre-compressed by scripts/serve.mjs
 gz=$(stat -c %s pkg/ganvas_bg.wasm.gz)
