@@ -266,19 +266,34 @@ fn non_finite_weights_on_a_checkpoint_step_never_overwrite_the_last_good_file() 
     // writes a checkpoint.
     let out = ganvas(
         &[
-            "train", "--resume", "--out", "run", "--steps", "60", "--set",
-            "train.lr_g=1e39", "--set", "run.checkpoint_every=1",
+            "train",
+            "--resume",
+            "--out",
+            "run",
+            "--steps",
+            "60",
+            "--set",
+            "train.lr_g=1e39",
+            "--set",
+            "run.checkpoint_every=1",
         ],
         &dir,
     );
     let line = error_line(&out);
-    assert!(line.contains("training diverged at step 41: non-finite weights"), "{line}");
+    assert!(
+        line.contains("training diverged at step 41: non-finite weights"),
+        "{line}"
+    );
     assert!(line.contains("checkpoint not written"), "{line}");
     assert!(
         line.contains("the last good checkpoint is run/checkpoint.safetensors (step 40)"),
         "{line}"
     );
-    assert_eq!(std::fs::read(&checkpoint).unwrap(), before, "the good file is kept");
+    assert_eq!(
+        std::fs::read(&checkpoint).unwrap(),
+        before,
+        "the good file is kept"
+    );
     let names: Vec<_> = std::fs::read_dir(dir.join("run"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -286,17 +301,29 @@ fn non_finite_weights_on_a_checkpoint_step_never_overwrite_the_last_good_file() 
     assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
 
     // A fresh run that diverges before any checkpoint names none.
-    std::fs::write(dir.join("toy.toml"), TOY.replace("checkpoint_every = 20", "checkpoint_every = 1"))
-        .unwrap();
+    std::fs::write(
+        dir.join("toy.toml"),
+        TOY.replace("checkpoint_every = 20", "checkpoint_every = 1"),
+    )
+    .unwrap();
     let out = ganvas(
         &[
-            "train", "--config", "toy.toml", "--out", "fresh", "--set", "train.lr_g=1e39",
+            "train",
+            "--config",
+            "toy.toml",
+            "--out",
+            "fresh",
+            "--set",
+            "train.lr_g=1e39",
         ],
         &dir,
     );
     let line = error_line(&out);
     assert!(line.contains("training diverged at step 1"), "{line}");
-    assert!(line.contains("no checkpoint of this run was written"), "{line}");
+    assert!(
+        line.contains("no checkpoint of this run was written"),
+        "{line}"
+    );
     assert!(!dir.join("fresh/checkpoint.safetensors").exists());
 }
 
@@ -309,22 +336,39 @@ fn a_checkpoint_with_non_finite_weights_is_refused_by_every_command() {
     let (_, values) = &ckpt.arrays["ema.Mlp.out.weight"];
     let pattern = values[0].to_le_bytes();
     let mut bytes = std::fs::read(&checkpoint).unwrap();
-    let hits: Vec<usize> = (0..bytes.len() - 3).filter(|&i| bytes[i..i + 4] == pattern).collect();
+    let hits: Vec<usize> = (0..bytes.len() - 3)
+        .filter(|&i| bytes[i..i + 4] == pattern)
+        .collect();
     assert!(!hits.is_empty());
     for &at in &hits {
         bytes[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
     }
     std::fs::write(dir.join("nan.safetensors"), &bytes).unwrap();
     for args in [
-        vec!["sample", "--checkpoint", "nan.safetensors", "--out", "x.png"],
-        vec!["export", "--checkpoint", "nan.safetensors", "--out", "slim.safetensors"],
+        vec![
+            "sample",
+            "--checkpoint",
+            "nan.safetensors",
+            "--out",
+            "x.png",
+        ],
+        vec![
+            "export",
+            "--checkpoint",
+            "nan.safetensors",
+            "--out",
+            "slim.safetensors",
+        ],
         vec!["info", "nan.safetensors"],
         vec!["train", "--resume", "nan.safetensors"],
         vec!["eval", "--checkpoint", "nan.safetensors"],
     ] {
         let line = error_line(&ganvas(&args, &dir));
         assert!(line.contains("nan.safetensors"), "{args:?}: {line}");
-        assert!(line.contains("non-finite weights (NaN or infinity) in `"), "{args:?}: {line}");
+        assert!(
+            line.contains("non-finite weights (NaN or infinity) in `"),
+            "{args:?}: {line}"
+        );
     }
     assert!(!dir.join("x.png").exists() && !dir.join("slim.safetensors").exists());
 }
@@ -338,12 +382,23 @@ fn resuming_rewrites_the_log_from_the_checkpoint_step() {
     let mut text = std::fs::read_to_string(&log).unwrap();
     text.push_str("{\"step\":45}\n{\"step\":50}\n");
     std::fs::write(&log, text).unwrap();
-    let out = ganvas(&["train", "--resume", "--out", "run", "--steps", "50"], &dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ganvas(
+        &["train", "--resume", "--out", "run", "--steps", "50"],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let steps: Vec<u64> = std::fs::read_to_string(&log)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["step"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["step"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(steps, (1..=10).map(|i| i * 5).collect::<Vec<u64>>());
 }
@@ -352,22 +407,43 @@ fn resuming_rewrites_the_log_from_the_checkpoint_step() {
 fn resume_with_a_config_of_another_architecture_names_the_fields() {
     let dir = scratch("resume-config");
     let checkpoint = toy_checkpoint(&dir);
-    std::fs::write(dir.join("wide.toml"), TOY.replace("width = 32", "width = 48")).unwrap();
+    std::fs::write(
+        dir.join("wide.toml"),
+        TOY.replace("width = 32", "width = 48"),
+    )
+    .unwrap();
     let out = ganvas(
-        &["train", "--config", "wide.toml", "--resume", checkpoint.to_str().unwrap()],
+        &[
+            "train",
+            "--config",
+            "wide.toml",
+            "--resume",
+            checkpoint.to_str().unwrap(),
+        ],
         &dir,
     );
     let line = error_line(&out);
     assert!(line.contains("model.width (48 vs 32)"), "{line}");
-    assert!(line.contains("only train.*, run.*, data and name may change"), "{line}");
+    assert!(
+        line.contains("only train.*, run.*, data and name may change"),
+        "{line}"
+    );
     // Hyper-parameters may differ: the config's are used.
     std::fs::write(
         dir.join("slow.toml"),
-        TOY.replace("steps = 40", "steps = 45").replace("batch = 64", "batch = 32"),
+        TOY.replace("steps = 40", "steps = 45")
+            .replace("batch = 64", "batch = 32"),
     )
     .unwrap();
-    let out = ganvas(&["train", "--config", "slow.toml", "--resume", "--out", "run"], &dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ganvas(
+        &["train", "--config", "slow.toml", "--resume", "--out", "run"],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let resumed = ganvas::files::read_checkpoint(&checkpoint).unwrap();
     assert_eq!(resumed.meta("step").unwrap(), "45");
     assert!(resumed.meta("config").unwrap().contains("batch = 32"));
@@ -379,23 +455,65 @@ fn sampling_arguments_are_bounded_and_never_hang() {
     let checkpoint = toy_checkpoint(&dir);
     let ckpt = checkpoint.to_str().unwrap();
     let out = ganvas(
-        &["sample", "--checkpoint", ckpt, "--truncation", "1e-30", "--n", "16", "--out", "t.png"],
+        &[
+            "sample",
+            "--checkpoint",
+            ckpt,
+            "--truncation",
+            "1e-30",
+            "--n",
+            "16",
+            "--out",
+            "t.png",
+        ],
         &dir,
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("note: --truncation 1e-30 could not be met"), "{stderr}");
-    let line = error_line(&ganvas(&["sample", "--checkpoint", ckpt, "--truncation", "-1"], &dir));
-    assert!(line.contains("--truncation must be a positive number, got -1"), "{line}");
-    let line = error_line(&ganvas(&["sample", "--checkpoint", ckpt, "--n", "100000000"], &dir));
-    assert!(line.contains("--n = 100000000 exceeds the limit of 10000"), "{line}");
+    assert!(
+        stderr.contains("note: --truncation 1e-30 could not be met"),
+        "{stderr}"
+    );
     let line = error_line(&ganvas(
-        &["sample", "--checkpoint", ckpt, "--interpolate", "lerp", "--frames", "100000000"],
+        &["sample", "--checkpoint", ckpt, "--truncation", "-1"],
         &dir,
     ));
-    assert!(line.contains("--frames = 100000000 exceeds the limit of 1000"), "{line}");
-    let line = error_line(&ganvas(&["eval", "--real", ".", "--fake", ".", "--size", "100000"], &dir));
-    assert!(line.contains("--size = 100000 exceeds the limit of 1024"), "{line}");
+    assert!(
+        line.contains("--truncation must be a positive number, got -1"),
+        "{line}"
+    );
+    let line = error_line(&ganvas(
+        &["sample", "--checkpoint", ckpt, "--n", "100000000"],
+        &dir,
+    ));
+    assert!(
+        line.contains("--n = 100000000 exceeds the limit of 10000"),
+        "{line}"
+    );
+    let line = error_line(&ganvas(
+        &[
+            "sample",
+            "--checkpoint",
+            ckpt,
+            "--interpolate",
+            "lerp",
+            "--frames",
+            "100000000",
+        ],
+        &dir,
+    ));
+    assert!(
+        line.contains("--frames = 100000000 exceeds the limit of 1000"),
+        "{line}"
+    );
+    let line = error_line(&ganvas(
+        &["eval", "--real", ".", "--fake", ".", "--size", "100000"],
+        &dir,
+    ));
+    assert!(
+        line.contains("--size = 100000 exceeds the limit of 1024"),
+        "{line}"
+    );
     let line = error_line(&ganvas(&["bench-metrics", "--n", "0"], &dir));
     assert!(line.contains("--n must be at least 2"), "{line}");
 }
@@ -459,13 +577,28 @@ fn bench_prints_the_reference_table_and_names_a_missing_peer() {
     // ganvas alone (no Python needed): one round of one sampling call on the smallest workload.
     let out = ganvas(
         &[
-            "bench", "--peers", "", "--rounds", "1", "--steps", "1", "--workloads",
-            "dcgan32-grey", "--tasks", "sample", "--threads", "1",
+            "bench",
+            "--peers",
+            "",
+            "--rounds",
+            "1",
+            "--steps",
+            "1",
+            "--workloads",
+            "dcgan32-grey",
+            "--tasks",
+            "sample",
+            "--threads",
+            "1",
         ],
         &root,
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("SGEMM 2048³ f32"), "{stdout}");
     let rows: Vec<&str> = stdout
         .lines()
@@ -486,4 +619,87 @@ fn bench_prints_the_reference_table_and_names_a_missing_peer() {
     // An unknown workload names its missing config file.
     let out = ganvas(&["bench", "--peers", "", "--workloads", "dcgan128"], &root);
     assert_clear_error(&out, "bench/configs/dcgan128.toml");
+}
+
+#[test]
+fn project_writes_the_reconstruction_and_refuses_bad_input() {
+    let dir = scratch("project");
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/models");
+    let emoji = models.join("emoji-dcgan32.safetensors");
+    let emoji = emoji.to_str().unwrap();
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/inception-folders/64/real");
+    let image = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("a PNG fixture");
+    let out = ganvas(
+        &[
+            "project",
+            "--checkpoint",
+            emoji,
+            "--image",
+            image.to_str().unwrap(),
+            "--steps",
+            "40",
+            "--out",
+            "p.png",
+            "--latent-out",
+            "z.json",
+        ],
+        &dir,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("MSE"), "{stdout}");
+    let png = std::fs::read(dir.join("p.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let z: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("z.json")).unwrap()).unwrap();
+    assert!(z["latent"].as_array().is_some_and(|l| !l.is_empty()));
+
+    std::fs::write(dir.join("broken.png"), b"not a png").unwrap();
+    assert_clear_error(
+        &ganvas(
+            &["project", "--checkpoint", emoji, "--image", "broken.png"],
+            &dir,
+        ),
+        "broken.png",
+    );
+    let fashion = models.join("fashion-dcgan32.safetensors");
+    assert_clear_error(
+        &ganvas(
+            &[
+                "project",
+                "--checkpoint",
+                fashion.to_str().unwrap(),
+                "--image",
+                image.to_str().unwrap(),
+                "--class",
+                "12",
+            ],
+            &dir,
+        ),
+        "class 12",
+    );
+    assert_clear_error(
+        &ganvas(
+            &[
+                "project",
+                "--checkpoint",
+                emoji,
+                "--image",
+                image.to_str().unwrap(),
+                "--steps",
+                "0",
+            ],
+            &dir,
+        ),
+        "steps",
+    );
 }

@@ -76,7 +76,9 @@ fn load_everywhere(bytes: &[u8]) -> Option<String> {
     };
     let device = Device::flex();
     let errors = [
-        run::restore(&checkpoint, &device).err().map(|e| e.to_string()),
+        run::restore(&checkpoint, &device)
+            .err()
+            .map(|e| e.to_string()),
         run::load_generator(&checkpoint, &device, Weights::Ema)
             .err()
             .map(|e| e.to_string()),
@@ -88,7 +90,13 @@ fn load_everywhere(bytes: &[u8]) -> Option<String> {
 fn one_line(message: &str, what: &str) {
     assert!(!message.is_empty(), "{what}: empty message");
     assert!(!message.contains('\n'), "{what}: several lines: {message}");
-    for enum_name in ["Some(", "None", "HeaderTooLarge", "InvalidHeader", "Error {"] {
+    for enum_name in [
+        "Some(",
+        "None",
+        "HeaderTooLarge",
+        "InvalidHeader",
+        "Error {",
+    ] {
         assert!(
             !message.contains(enum_name),
             "{what}: Rust names in the message: {message}"
@@ -166,18 +174,58 @@ fn extreme_sizes_in_checkpoint_metadata_are_named() {
     // At 28×28 and batch 4096, width 256 keeps the parameters small but not the activations.
     let wide = DCGAN.replace("width = 2", "width = 256");
     let cases: &[(&str, &str, &str, &str)] = &[
-        (TOY, "width = 8", "width = 65536", "model.width = 65536 exceeds the limit"),
+        (
+            TOY,
+            "width = 8",
+            "width = 65536",
+            "model.width = 65536 exceeds the limit",
+        ),
         (TOY, "width = 8", "width = 1000000", "model.width = 1000000"),
         (TOY, "depth = 2", "depth = 100000", "model.depth = 100000"),
-        (TOY, "batch = 16", "batch = 1000000000", "train.batch = 1000000000"),
-        (TOY, "latent_dim = 8", "latent_dim = 4294967296", "model.latent_dim"),
+        (
+            TOY,
+            "batch = 16",
+            "batch = 1000000000",
+            "train.batch = 1000000000",
+        ),
+        (
+            TOY,
+            "latent_dim = 8",
+            "latent_dim = 4294967296",
+            "model.latent_dim",
+        ),
         (DCGAN, "width = 2", "width = 65536", "model.width = 65536"),
         // 2^61 << 3 wraps to 0 in unchecked arithmetic.
-        (DCGAN, "width = 2", "width = 2305843009213693952", "model.width"),
-        (DCGAN, "width = 2", "width = 1025", "model.width = 1025 exceeds the limit of 1024"),
-        (DCGAN, "classes = 3", "classes = 2000000000", "model.classes = 2000000000"),
-        (DCGAN, "label_dim = 32", "label_dim = 100000", "model.label_dim"),
-        (&wide, "batch = 4", "batch = 4096", "estimated training memory"),
+        (
+            DCGAN,
+            "width = 2",
+            "width = 2305843009213693952",
+            "model.width",
+        ),
+        (
+            DCGAN,
+            "width = 2",
+            "width = 1025",
+            "model.width = 1025 exceeds the limit of 1024",
+        ),
+        (
+            DCGAN,
+            "classes = 3",
+            "classes = 2000000000",
+            "model.classes = 2000000000",
+        ),
+        (
+            DCGAN,
+            "label_dim = 32",
+            "label_dim = 100000",
+            "model.label_dim",
+        ),
+        (
+            &wide,
+            "batch = 4",
+            "batch = 4096",
+            "estimated training memory",
+        ),
         (TOY, "width = 8", "width = -1", "`model.width`"),
         (TOY, "width = 8", "width = \"wide\"", "`model.width`"),
     ];
@@ -191,13 +239,21 @@ fn extreme_sizes_in_checkpoint_metadata_are_named() {
         one_line(&message, to);
         assert!(message.contains(needle), "{to}: {message}");
     }
-    for (key, value) in [("step", "-1"), ("rng", "zz"), ("opt_g.t", "1e99"), ("format", "ganvas-checkpoint/2")] {
+    for (key, value) in [
+        ("step", "-1"),
+        ("rng", "zz"),
+        ("opt_g.t", "1e99"),
+        ("format", "ganvas-checkpoint/2"),
+    ] {
         let mut checkpoint = checkpoint_of(TOY);
         checkpoint.metadata.insert(key.into(), value.into());
         let message = load_everywhere(&checkpoint.to_bytes().unwrap())
             .unwrap_or_else(|| panic!("{key} = {value} loaded"));
         one_line(&message, key);
-        assert!(message.contains(key) || message.contains(value), "{key}: {message}");
+        assert!(
+            message.contains(key) || message.contains(value),
+            "{key}: {message}"
+        );
     }
 }
 
@@ -205,8 +261,19 @@ fn extreme_sizes_in_checkpoint_metadata_are_named() {
 fn mutated_configs_are_refused_in_one_line() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let values = [
-        "0", "-1", "1e308", "-1e308", "nan", "inf", "18446744073709551616", "4294967297",
-        "\"x\"", "[]", "{}", "true", "",
+        "0",
+        "-1",
+        "1e308",
+        "-1e308",
+        "nan",
+        "inf",
+        "18446744073709551616",
+        "4294967297",
+        "\"x\"",
+        "[]",
+        "{}",
+        "true",
+        "",
     ];
     let mut checked = 0;
     for entry in std::fs::read_dir(root.join("configs")).unwrap() {
@@ -321,7 +388,10 @@ fn assert_refused(out: &Output, needle: &str, what: &str) {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{what}: one line expected: {stderr}");
     assert!(lines[0].starts_with("error: "), "{what}: {stderr}");
-    assert!(lines[0].contains(needle), "{what}: `{needle}` not in {stderr}");
+    assert!(
+        lines[0].contains(needle),
+        "{what}: `{needle}` not in {stderr}"
+    );
     one_line(lines[0], what);
 }
 
@@ -359,10 +429,15 @@ fn the_cli_refuses_corrupt_checkpoints_configs_and_images_in_one_line() {
     }
     let mut rng = Rng::new(99);
     for i in 0..4 {
-        let bytes = (0..1 + rng.below(200)).map(|_| rng.below(256) as u8).collect();
+        let bytes = (0..1 + rng.below(200))
+            .map(|_| rng.below(256) as u8)
+            .collect();
         inputs.push((format!("random{i}.safetensors"), bytes));
     }
-    for (from, to) in [("width = 8", "width = 65536"), ("batch = 16", "batch = 1000000000")] {
+    for (from, to) in [
+        ("width = 8", "width = 65536"),
+        ("batch = 16", "batch = 1000000000"),
+    ] {
         let mut checkpoint = checkpoint_of(TOY);
         let config = checkpoint.metadata["config"].replace(from, to);
         checkpoint.metadata.insert("config".into(), config);
@@ -389,11 +464,31 @@ fn the_cli_refuses_corrupt_checkpoints_configs_and_images_in_one_line() {
     }
     // Configs and argument sizes.
     let configs = [
-        ("width.toml", TOY.replace("width = 8", "width = 1000000"), "model.width = 1000000"),
-        ("depth.toml", TOY.replace("depth = 2", "depth = 100000"), "model.depth"),
-        ("batch.toml", TOY.replace("batch = 16", "batch = 1000000000"), "train.batch"),
-        ("type.toml", TOY.replace("width = 8", "width = \"x\""), "`model.width`"),
-        ("shift.toml", DCGAN.replace("width = 2", "width = 2305843009213693952"), "model.width"),
+        (
+            "width.toml",
+            TOY.replace("width = 8", "width = 1000000"),
+            "model.width = 1000000",
+        ),
+        (
+            "depth.toml",
+            TOY.replace("depth = 2", "depth = 100000"),
+            "model.depth",
+        ),
+        (
+            "batch.toml",
+            TOY.replace("batch = 16", "batch = 1000000000"),
+            "train.batch",
+        ),
+        (
+            "type.toml",
+            TOY.replace("width = 8", "width = \"x\""),
+            "`model.width`",
+        ),
+        (
+            "shift.toml",
+            DCGAN.replace("width = 2", "width = 2305843009213693952"),
+            "model.width",
+        ),
     ];
     for (name, text, needle) in &configs {
         std::fs::write(dir.join(name), text).unwrap();
@@ -416,7 +511,8 @@ fn the_cli_refuses_corrupt_checkpoints_configs_and_images_in_one_line() {
     // Nothing written: no output, no run folder, no temporary file.
     let mut after = files_in(&dir);
     after.retain(|p| {
-        !p.to_string_lossy().starts_with("pics-") && !configs.iter().any(|(name, _, _)| p == Path::new(name))
+        !p.to_string_lossy().starts_with("pics-")
+            && !configs.iter().any(|(name, _, _)| p == Path::new(name))
     });
     assert_eq!(after, before);
     let _ = std::fs::remove_dir_all(&dir);

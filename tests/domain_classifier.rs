@@ -77,8 +77,7 @@ fn shipped_classifiers_load_and_record_the_claimed_accuracy() {
 fn shipped_emoji_classifier_scores_the_nine_categories_at_32_pixels() {
     let notes = std::fs::read_to_string(root().join("www/models/domain-classifiers.md"))
         .expect("www/models/domain-classifiers.md exists");
-    let extractor =
-        DomainExtractor::from_bytes(&shipped("emoji"), &Device::flex()).expect("loads");
+    let extractor = DomainExtractor::from_bytes(&shipped("emoji"), &Device::flex()).expect("loads");
     assert_eq!(extractor.name(), "domain-emoji");
     assert_eq!((extractor.dim(), extractor.classes()), (128, 9));
     assert_eq!(

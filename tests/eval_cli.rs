@@ -131,7 +131,10 @@ fn eval_on_two_folders_tells_real_from_scrambled_images() {
     let (_, changed) = run("b", "changed.json");
     assert!(value(&changed, "fid").abs() < 1e-4, "{changed}");
     assert_eq!(
-        dir.join(".cache/ganvas/features").read_dir().unwrap().count(),
+        dir.join(".cache/ganvas/features")
+            .read_dir()
+            .unwrap()
+            .count(),
         2
     );
 }
@@ -247,14 +250,21 @@ sample_every = 0
     )
     .unwrap();
     let out = ganvas(&["train", "--config", "run.toml", "--out", "run"], &dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let eval = |extra: &[&str], json: &str| {
         let mut args = vec![
             "eval",
             "--checkpoint",
             "run/checkpoint.safetensors",
             "--weights",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../www/models/domain-fashion-mnist.safetensors"),
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../www/models/domain-fashion-mnist.safetensors"
+            ),
             "--dataset",
             "fashion-mnist",
             "--metrics",
@@ -266,7 +276,11 @@ sample_every = 0
         ];
         args.extend_from_slice(extra);
         let out = ganvas(&args, &dir);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = std::fs::read_to_string(dir.join(json)).unwrap();
         serde_json::from_str::<serde_json::Value>(&text).unwrap()
     };
@@ -281,9 +295,22 @@ sample_every = 0
         .collect();
     assert!(keys.contains(&"fid@domain-fashion-mnist/60v60"), "{keys:?}");
     let (fid_ref, fid_fake) = (value(&reference, "fid"), value(&samples, "fid"));
-    assert!(fid_ref * 5.0 < fid_fake, "real v real FID {fid_ref} v untrained samples {fid_fake}");
+    assert!(
+        fid_ref * 5.0 < fid_fake,
+        "real v real FID {fid_ref} v untrained samples {fid_fake}"
+    );
     assert!(value(&reference, "recall") > 0.5, "{reference}");
     // --real-vs-real needs a checkpoint (its data set) and excludes folders.
-    let out = ganvas(&["eval", "--real-vs-real", "--real", "images", "--fake", "images"], &dir);
+    let out = ganvas(
+        &[
+            "eval",
+            "--real-vs-real",
+            "--real",
+            "images",
+            "--fake",
+            "images",
+        ],
+        &dir,
+    );
     assert!(!out.status.success());
 }

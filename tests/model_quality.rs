@@ -78,11 +78,20 @@ fn shipped_image_models_vary_within_each_class_as_much_as_real_images() {
         let bytes = std::fs::read(repo().join("www/models").join(file)).unwrap();
         let checkpoint = Checkpoint::from_bytes(&bytes).unwrap();
         let (config, generator) = load_generator(&checkpoint, &device, Weights::Ema).unwrap();
-        let SampleShape::Image { channels, height, width } = config.model.sample_shape() else {
+        let SampleShape::Image {
+            channels,
+            height,
+            width,
+        } = config.model.sample_shape()
+        else {
             continue; // 2-D models: their mode coverage is tests/toy_gan.rs's
         };
         checked += 1;
-        let shape = ImageShape { channels, height, width };
+        let shape = ImageShape {
+            channels,
+            height,
+            width,
+        };
         let params = MsSsimParams::small();
         let real = real_images(&config.data, height, channels);
         let classes = config.model.classes();
@@ -91,12 +100,18 @@ fn shipped_image_models_vary_within_each_class_as_much_as_real_images() {
             _ => Vec::new(),
         };
         // The whole set first (classes in turn), then each class.
-        let groups: Vec<Option<u32>> =
-            std::iter::once(None).chain((0..classes as u32).map(Some)).collect();
+        let groups: Vec<Option<u32>> = std::iter::once(None)
+            .chain((0..classes as u32).map(Some))
+            .collect();
         for (g, class) in groups.into_iter().enumerate() {
             let which = class.map_or(Classes::InTurn, |c| Classes::Only(c as usize));
-            let request =
-                SampleRequest::grid(&config.model, PER_CLASS, None, which, &mut Rng::new(11 + g as u64));
+            let request = SampleRequest::grid(
+                &config.model,
+                PER_CLASS,
+                None,
+                which,
+                &mut Rng::new(11 + g as u64),
+            );
             let values: Vec<f32> = generator
                 .generate(&request, &device)
                 .into_data()
@@ -107,10 +122,21 @@ fn shipped_image_models_vary_within_each_class_as_much_as_real_images() {
             let real_level =
                 mean_pairwise_ms_ssim(&pixels_of(&real, class), shape, PAIRS, 5, &params).unwrap();
             let name = class.map_or("all".to_string(), |c| {
-                names.get(c as usize).cloned().unwrap_or_else(|| c.to_string())
+                names
+                    .get(c as usize)
+                    .cloned()
+                    .unwrap_or_else(|| c.to_string())
             });
-            let margin = if class.is_some() { CLASS_MARGIN } else { MARGIN };
-            let verdict = if fake_level <= real_level + margin { "ok" } else { "TOO ALIKE" };
+            let margin = if class.is_some() {
+                CLASS_MARGIN
+            } else {
+                MARGIN
+            };
+            let verdict = if fake_level <= real_level + margin {
+                "ok"
+            } else {
+                "TOO ALIKE"
+            };
             println!(
                 "{file} {name:>12}: fake MS-SSIM {fake_level:.3}, real {real_level:.3} (margin {margin}) {verdict}"
             );
@@ -122,5 +148,9 @@ fn shipped_image_models_vary_within_each_class_as_much_as_real_images() {
         }
     }
     assert!(checked >= 3, "only {checked} image models in index.json");
-    assert!(failures.is_empty(), "near-duplicate samples:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "near-duplicate samples:\n{}",
+        failures.join("\n")
+    );
 }

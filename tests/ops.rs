@@ -21,7 +21,9 @@ const TOLERANCE: f32 = 1e-4;
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn random(shape: &[usize], seed: u64) -> TensorData {
@@ -42,11 +44,24 @@ fn reference() -> Device {
 
 fn assert_close(what: &str, ours: TensorData, burn: TensorData) {
     assert_eq!(ours.shape(), burn.shape(), "{what}: shape");
-    let (a, b) = (ours.try_to_vec::<f32>().unwrap(), burn.try_to_vec::<f32>().unwrap());
+    let (a, b) = (
+        ours.try_to_vec::<f32>().unwrap(),
+        burn.try_to_vec::<f32>().unwrap(),
+    );
     let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
-    let error = a.iter().zip(&b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale;
-    assert!(error <= TOLERANCE, "{what}: relative error {error:e} > {TOLERANCE:e}");
-    assert!(scale > 1e-6, "{what}: the reference is all zeros, the check would be empty");
+    let error = a
+        .iter()
+        .zip(&b)
+        .fold(0f32, |m, (x, y)| m.max((x - y).abs()))
+        / scale;
+    assert!(
+        error <= TOLERANCE,
+        "{what}: relative error {error:e} > {TOLERANCE:e}"
+    );
+    assert!(
+        scale > 1e-6,
+        "{what}: the reference is all zeros, the check would be empty"
+    );
 }
 
 /// `(y, ∂L/∂x, ∂L/∂w)` for `L = Σ y · dy` on `device`.
@@ -79,11 +94,27 @@ struct Case {
 }
 
 fn check(transposed: bool, c: Case) {
-    let Case { batch, c_in, c_out, side, kernel, stride, padding } = c;
+    let Case {
+        batch,
+        c_in,
+        c_out,
+        side,
+        kernel,
+        stride,
+        padding,
+    } = c;
     let (op, w_shape, out): (fn(_, _, _, _) -> _, _, _) = if transposed {
-        (ops::conv_transpose2d as fn(_, _, _, _) -> _, [c_in, c_out, kernel, kernel], (side - 1) * stride + kernel - 2 * padding)
+        (
+            ops::conv_transpose2d as fn(_, _, _, _) -> _,
+            [c_in, c_out, kernel, kernel],
+            (side - 1) * stride + kernel - 2 * padding,
+        )
     } else {
-        (ops::conv2d as fn(_, _, _, _) -> _, [c_out, c_in, kernel, kernel], (side + 2 * padding - kernel) / stride + 1)
+        (
+            ops::conv2d as fn(_, _, _, _) -> _,
+            [c_out, c_in, kernel, kernel],
+            (side + 2 * padding - kernel) / stride + 1,
+        )
     };
     let seed = (batch * 1000 + c_in * 100 + c_out * 10 + side) as u64;
     let x = random(&[batch, c_in, side, side], seed);
@@ -92,17 +123,45 @@ fn check(transposed: bool, c: Case) {
     let before = ops::kernel_calls();
     let ours = run(op, (&x, &w, &dy), (stride, padding), &flex());
     // Forward, input gradient, weight gradient: all three served by our kernels.
-    assert_eq!(ops::kernel_calls() - before, 3, "our kernels ran the three passes");
+    assert_eq!(
+        ops::kernel_calls() - before,
+        3,
+        "our kernels ran the three passes"
+    );
     let burn = run(op, (&x, &w, &dy), (stride, padding), &reference());
-    let name = if transposed { "conv_transpose2d" } else { "conv2d" };
-    let geometry = format!("{name} B{batch} {c_in}→{c_out} {side}px k{kernel} s{stride} p{padding}");
-    for (part, (a, b)) in ["forward", "dx", "dw"].iter().zip(ours.into_iter().zip(burn)) {
+    let name = if transposed {
+        "conv_transpose2d"
+    } else {
+        "conv2d"
+    };
+    let geometry =
+        format!("{name} B{batch} {c_in}→{c_out} {side}px k{kernel} s{stride} p{padding}");
+    for (part, (a, b)) in ["forward", "dx", "dw"]
+        .iter()
+        .zip(ours.into_iter().zip(burn))
+    {
         assert_close(&format!("{geometry} {part}"), a, b);
     }
 }
 
-fn case(batch: usize, c_in: usize, c_out: usize, side: usize, kernel: usize, stride: usize, padding: usize) -> Case {
-    Case { batch, c_in, c_out, side, kernel, stride, padding }
+fn case(
+    batch: usize,
+    c_in: usize,
+    c_out: usize,
+    side: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+) -> Case {
+    Case {
+        batch,
+        c_in,
+        c_out,
+        side,
+        kernel,
+        stride,
+        padding,
+    }
 }
 
 #[test]
@@ -164,33 +223,63 @@ fn batch_norm_matches_burn_in_training_and_inference() {
         let beta = random(&[c], 14);
         let run = |device: &Device| {
             let mut norm = BatchNormConfig::new(c).init(device);
-            norm.gamma = norm.gamma.map(|_| Tensor::from_data(gamma.clone(), device).require_grad());
-            norm.beta = norm.beta.map(|_| Tensor::from_data(beta.clone(), device).require_grad());
+            norm.gamma = norm
+                .gamma
+                .map(|_| Tensor::from_data(gamma.clone(), device).require_grad());
+            norm.beta = norm
+                .beta
+                .map(|_| Tensor::from_data(beta.clone(), device).require_grad());
             let input = Tensor::<4>::from_data(x.clone(), device).require_grad();
             let y = ops::batch_norm(&norm, input.clone());
-            let grads = (y.clone() * Tensor::from_data(dy.clone(), device)).sum().backward();
+            let grads = (y.clone() * Tensor::from_data(dy.clone(), device))
+                .sum()
+                .backward();
             let out = [
                 y.into_data(),
                 input.grad(&grads).expect("x has a gradient").into_data(),
-                norm.gamma.grad(&grads).expect("gamma has a gradient").into_data(),
-                norm.beta.grad(&grads).expect("beta has a gradient").into_data(),
+                norm.gamma
+                    .grad(&grads)
+                    .expect("gamma has a gradient")
+                    .into_data(),
+                norm.beta
+                    .grad(&grads)
+                    .expect("beta has a gradient")
+                    .into_data(),
                 norm.running_mean.value_sync().into_data(),
                 norm.running_var.value_sync().into_data(),
             ];
             let inner = norm.valid();
-            let inference = ops::batch_norm(&inner, Tensor::<4>::from_data(dy.clone(), &device.clone().inner()));
+            let inference = ops::batch_norm(
+                &inner,
+                Tensor::<4>::from_data(dy.clone(), &device.clone().inner()),
+            );
             (out, inference.into_data())
         };
         let before = ops::kernel_calls();
         let (ours, ours_inference) = run(&flex());
         // Training forward, its backward, inference.
-        assert_eq!(ops::kernel_calls() - before, 3, "our kernels ran batch norm");
+        assert_eq!(
+            ops::kernel_calls() - before,
+            3,
+            "our kernels ran batch norm"
+        );
         let (burn, burn_inference) = run(&reference());
-        let names = ["output", "dx", "dgamma", "dbeta", "running mean", "running var"];
+        let names = [
+            "output",
+            "dx",
+            "dgamma",
+            "dbeta",
+            "running mean",
+            "running var",
+        ];
         for ((name, a), b) in names.iter().zip(ours).zip(burn) {
             assert_close(&format!("batch norm {shape:?} {name}"), a, b);
         }
-        assert_close(&format!("batch norm {shape:?} inference"), ours_inference, burn_inference);
+        assert_close(
+            &format!("batch norm {shape:?} inference"),
+            ours_inference,
+            burn_inference,
+        );
     }
 }
 
@@ -202,16 +291,31 @@ fn leaky_relu_matches_burn_forward_and_backward() {
     let run = |device: &Device| {
         let x = Tensor::<4>::from_data(x.clone(), device).require_grad();
         let y = ops::leaky_relu(x.clone(), 0.2);
-        let grads = (y.clone() * Tensor::from_data(dy.clone(), device)).sum().backward();
-        (y.into_data(), x.grad(&grads).expect("x has a gradient").into_data())
+        let grads = (y.clone() * Tensor::from_data(dy.clone(), device))
+            .sum()
+            .backward();
+        (
+            y.into_data(),
+            x.grad(&grads).expect("x has a gradient").into_data(),
+        )
     };
     let before = ops::kernel_calls();
     let (y, dx) = run(&flex());
-    assert_eq!(ops::kernel_calls() - before, 2, "our kernels ran leaky ReLU both ways");
+    assert_eq!(
+        ops::kernel_calls() - before,
+        2,
+        "our kernels ran leaky ReLU both ways"
+    );
     let (y_ref, dx_ref) = run(&reference());
     // Elementwise with one multiply each side: the results are bit-identical.
-    assert_eq!(y.try_to_vec::<f32>().unwrap(), y_ref.try_to_vec::<f32>().unwrap());
-    assert_eq!(dx.try_to_vec::<f32>().unwrap(), dx_ref.try_to_vec::<f32>().unwrap());
+    assert_eq!(
+        y.try_to_vec::<f32>().unwrap(),
+        y_ref.try_to_vec::<f32>().unwrap()
+    );
+    assert_eq!(
+        dx.try_to_vec::<f32>().unwrap(),
+        dx_ref.try_to_vec::<f32>().unwrap()
+    );
 }
 
 const DCGAN: &str = r#"
@@ -237,8 +341,13 @@ fn losses(kernels: Kernels, spectral: bool) -> Vec<[f32; 2]> {
         overrides.push("model.spectral_norm=true".to_string());
     }
     let config = RunConfig::from_toml(DCGAN, &overrides).unwrap();
-    let mut trainer =
-        Trainer::new(config.model.clone(), config.train.clone(), 7, &Device::flex()).unwrap();
+    let mut trainer = Trainer::new(
+        config.model.clone(),
+        config.train.clone(),
+        7,
+        &Device::flex(),
+    )
+    .unwrap();
     let data = ImageSet::random(48, 3, 32, 32, 3, &mut Rng::new(5));
     let out = (0..5)
         .map(|_| {
@@ -259,7 +368,11 @@ fn five_dcgan_steps_with_our_kernels_match_burns_flex_ops() {
         assert!(ops::kernel_calls() > before, "the steps ran our kernels");
         let before = ops::kernel_calls();
         let burn = losses(Kernels::Burn, spectral);
-        assert_eq!(ops::kernel_calls(), before, "Kernels::Burn runs none of ours");
+        assert_eq!(
+            ops::kernel_calls(),
+            before,
+            "Kernels::Burn runs none of ours"
+        );
         for (step, (a, b)) in ours.iter().zip(&burn).enumerate() {
             for (x, y) in a.iter().zip(b) {
                 // Same tolerance as the ops, relative to the loss.

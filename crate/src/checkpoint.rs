@@ -149,7 +149,11 @@ impl Checkpoint {
             return Ok(());
         }
         Err(CheckpointError::NonFinite {
-            tensors: bad.iter().take(NAMED_TENSORS).map(|n| n.to_string()).collect(),
+            tensors: bad
+                .iter()
+                .take(NAMED_TENSORS)
+                .map(|n| n.to_string())
+                .collect(),
             total: bad.len(),
         })
     }
@@ -200,8 +204,8 @@ impl Checkpoint {
         if format.as_deref() != Some(FORMAT) {
             return Err(CheckpointError::Format(format));
         }
-        let tensors = SafeTensors::deserialize(bytes)
-            .map_err(|e| CheckpointError::Corrupt(e.to_string()))?;
+        let tensors =
+            SafeTensors::deserialize(bytes).map_err(|e| CheckpointError::Corrupt(e.to_string()))?;
         let mut arrays = Arrays::new();
         for (name, view) in tensors.tensors() {
             if view.dtype() != Dtype::F32 {
@@ -276,7 +280,9 @@ mod tests {
             Err(CheckpointError::Metadata { key: "nope".into() })
         );
         let mut other = sample();
-        other.metadata.insert("format".into(), "ganvas-checkpoint/2".into());
+        other
+            .metadata
+            .insert("format".into(), "ganvas-checkpoint/2".into());
         let message = Checkpoint::from_bytes(&other.to_bytes().unwrap())
             .unwrap_err()
             .to_string();

@@ -85,7 +85,9 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, File
     };
     let meta = std::fs::metadata(path).map_err(io(path))?;
     if !meta.is_file() {
-        return Err(invalid(format!("not a regular file (a {what} is expected)")));
+        return Err(invalid(format!(
+            "not a regular file (a {what} is expected)"
+        )));
     }
     if meta.len() > limit {
         return Err(invalid(format!(
@@ -183,7 +185,10 @@ mod tests {
         let path = dir.join("big.bin");
         write_atomic(&path, &[0u8; 100]).unwrap();
         let err = read_bounded(&path, 99, "checkpoint").unwrap_err();
-        assert!(err.to_string().contains("exceeds the limit of 99 bytes"), "{err}");
+        assert!(
+            err.to_string().contains("exceeds the limit of 99 bytes"),
+            "{err}"
+        );
         assert_eq!(read_bounded(&path, 100, "checkpoint").unwrap().len(), 100);
         std::fs::remove_dir_all(&dir).unwrap();
     }

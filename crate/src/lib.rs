@@ -8,6 +8,7 @@ pub mod data;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod project;
 pub mod rng;
 pub mod run;
 pub mod sample;

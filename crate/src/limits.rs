@@ -126,7 +126,10 @@ pub fn check_model(model: &ModelConfig) -> Result<(), LimitError> {
 /// `(generator, discriminator)` parameter counts (weights and biases; an upper estimate).
 fn mlp_parameters(c: &MlpConfig) -> Option<(u64, u64)> {
     let (w, depth) = (c.width as u64, c.depth as u64);
-    let hidden = w.checked_mul(w)?.checked_add(w)?.checked_mul(depth.saturating_sub(1))?;
+    let hidden = w
+        .checked_mul(w)?
+        .checked_add(w)?
+        .checked_mul(depth.saturating_sub(1))?;
     let net = |input: u64, output: u64| -> Option<u64> {
         let first = input.checked_add(1)?.checked_mul(w)?;
         let last = w.checked_add(1)?.checked_mul(output)?;
@@ -161,7 +164,11 @@ fn dcgan_parameters(c: &DcganConfig) -> Option<(u64, u64)> {
         _ if c.classes == 0 => (0, 0),
         GConditioning::Concat => (c.label_dim as u64, 0),
         // γ and β per class and channel of every G block
-        GConditioning::BatchNorm => (0, ch.iter().try_fold(0u64, |acc, &x| acc.checked_add(x.checked_mul(2)?))?),
+        GConditioning::BatchNorm => (
+            0,
+            ch.iter()
+                .try_fold(0u64, |acc, &x| acc.checked_add(x.checked_mul(2)?))?,
+        ),
     };
     let (classes, channels) = (c.classes as u64, c.channels as u64);
     // 4×4 kernels between consecutive blocks, plus BatchNorm scale and shift per channel.
@@ -169,21 +176,38 @@ fn dcgan_parameters(c: &DcganConfig) -> Option<(u64, u64)> {
     for pair in ch.windows(2) {
         middle = middle.checked_add(pair[0].checked_mul(pair[1])?.checked_mul(16)?)?;
     }
-    let per_channel: u64 = ch.iter().try_fold(0u64, |acc, &x| acc.checked_add(x.checked_mul(4)?))?;
+    let per_channel: u64 = ch
+        .iter()
+        .try_fold(0u64, |acc, &x| acc.checked_add(x.checked_mul(4)?))?;
     let first = ch[0];
     let last = *ch.last()?;
-    let g_in = (c.latent_dim as u64).checked_add(label)?.checked_mul(first)?.checked_mul(base * base)?;
+    let g_in = (c.latent_dim as u64)
+        .checked_add(label)?
+        .checked_mul(first)?
+        .checked_mul(base * base)?;
     let g_out = last.checked_mul(channels)?.checked_mul(16)?;
     let g_embed = classes.checked_mul(label)?;
     let g_affine = (c.classes as u64).checked_mul(affine)?;
-    let g = g_in.checked_add(middle)?.checked_add(g_out)?.checked_add(g_embed)?.checked_add(per_channel)?.checked_add(g_affine)?;
+    let g = g_in
+        .checked_add(middle)?
+        .checked_add(g_out)?
+        .checked_add(g_embed)?
+        .checked_add(per_channel)?
+        .checked_add(g_affine)?;
     let (d_project, maps) = match c.d_conditioning {
         DConditioning::Projection => (classes.checked_mul(first)?, 0),
         DConditioning::Input => (0, classes),
     };
-    let d_in = channels.checked_add(maps)?.checked_mul(last)?.checked_mul(16)?;
+    let d_in = channels
+        .checked_add(maps)?
+        .checked_mul(last)?
+        .checked_mul(16)?;
     let d_out = first.checked_mul(base * base)?;
-    let d = d_in.checked_add(middle)?.checked_add(d_out)?.checked_add(d_project)?.checked_add(per_channel)?;
+    let d = d_in
+        .checked_add(middle)?
+        .checked_add(d_out)?
+        .checked_add(d_project)?
+        .checked_add(per_channel)?;
     Some((g, d))
 }
 
@@ -192,7 +216,9 @@ fn activations_per_sample(model: &ModelConfig) -> Option<u64> {
     match model {
         ModelConfig::Mlp(c) => {
             let hidden = (c.width as u64).checked_mul(c.depth as u64)?;
-            hidden.checked_mul(2)?.checked_add(c.data_dim as u64 * 2 + c.latent_dim as u64)
+            hidden
+                .checked_mul(2)?
+                .checked_add(c.data_dim as u64 * 2 + c.latent_dim as u64)
         }
         ModelConfig::Dcgan(c) => {
             let (base, ups) = dcgan_plan(c.resolution)?;
@@ -279,9 +305,15 @@ mod tests {
     fn shipped_sizes_pass_and_huge_ones_are_named() {
         check_training(&dcgan(64, 64), &TrainConfig::default()).unwrap();
         let err = check_model(&dcgan(32, 65_536)).unwrap_err();
-        assert_eq!(err.to_string(), "model.width = 65536 exceeds the limit of 1024");
+        assert_eq!(
+            err.to_string(),
+            "model.width = 65536 exceeds the limit of 1024"
+        );
         let err = check_model(&dcgan(64, 1024)).unwrap_err();
-        assert!(err.to_string().starts_with("generator parameters = "), "{err}");
+        assert!(
+            err.to_string().starts_with("generator parameters = "),
+            "{err}"
+        );
         let mlp = |depth, width| {
             ModelConfig::Mlp(MlpConfig {
                 depth,
@@ -289,13 +321,22 @@ mod tests {
                 ..MlpConfig::default()
             })
         };
-        assert_eq!(check_model(&mlp(100_000, 8)).unwrap_err().field, "model.depth");
-        assert_eq!(check_model(&mlp(3, 1_000_000)).unwrap_err().field, "model.width");
+        assert_eq!(
+            check_model(&mlp(100_000, 8)).unwrap_err().field,
+            "model.depth"
+        );
+        assert_eq!(
+            check_model(&mlp(3, 1_000_000)).unwrap_err().field,
+            "model.width"
+        );
         let train = TrainConfig {
             batch: 1_000_000_000,
             ..TrainConfig::default()
         };
-        assert_eq!(check_training(&mlp(3, 128), &train).unwrap_err().field, "train.batch");
+        assert_eq!(
+            check_training(&mlp(3, 128), &train).unwrap_err().field,
+            "train.batch"
+        );
         let big = TrainConfig {
             batch: 4096,
             ..TrainConfig::default()
@@ -308,6 +349,9 @@ mod tests {
     fn image_headers_are_bounded() {
         check_image(64, 64).unwrap();
         assert_eq!(check_image(2_000_000, 1).unwrap_err().field, "image width");
-        assert_eq!(check_image(16_384, 16_384).unwrap_err().field, "image pixels");
+        assert_eq!(
+            check_image(16_384, 16_384).unwrap_err().field,
+            "image pixels"
+        );
     }
 }

@@ -487,8 +487,8 @@ mod tests {
         let stored = RunConfig::from_toml(TOY, &[]).unwrap();
         let same = RunConfig::from_toml(TOY, &["train.lr_g=1e-3".into()]).unwrap();
         assert_eq!(resume_config(&stored, same.clone()), Ok(same));
-        let wider = RunConfig::from_toml(TOY, &["model.width=48".into(), "model.depth=2".into()])
-            .unwrap();
+        let wider =
+            RunConfig::from_toml(TOY, &["model.width=48".into(), "model.depth=2".into()]).unwrap();
         let msg = resume_config(&stored, wider).unwrap_err().to_string();
         assert!(
             msg.contains("model.depth (2 vs 3), model.width (48 vs 32)"),

@@ -295,8 +295,12 @@ fn load_square(path: &Path, size: u32, alpha: Alpha) -> Result<RgbaImage, DataEr
     } else {
         (scale(w, h), u64::from(size))
     };
-    limits::at_most("resized image pixels", nw.saturating_mul(nh), limits::IMAGE_PIXELS)
-        .map_err(|e| image_err(format!("{e} ({w}×{h} is too elongated for {size}×{size})")))?;
+    limits::at_most(
+        "resized image pixels",
+        nw.saturating_mul(nh),
+        limits::IMAGE_PIXELS,
+    )
+    .map_err(|e| image_err(format!("{e} ({w}×{h} is too elongated for {size}×{size})")))?;
     let (nw, nh) = (
         u32::try_from(nw).map_err(|_| image_err("too elongated to resize".into()))?,
         u32::try_from(nh).map_err(|_| image_err("too elongated to resize".into()))?,
@@ -413,7 +417,8 @@ mod tests {
 
     fn png(img: &RgbaImage) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
-        img.write_to(&mut out, ImageFormat::Png).expect("PNG encodes");
+        img.write_to(&mut out, ImageFormat::Png)
+            .expect("PNG encodes");
         out.into_inner()
     }
 
@@ -427,17 +432,29 @@ mod tests {
         header[29..33].copy_from_slice(&crc.sum().to_be_bytes());
         let msg = load_error("wide.png", &header);
         assert!(msg.contains("wide.png"), "{msg}");
-        assert!(msg.contains("image width = 2000000 exceeds the limit of 16384"), "{msg}");
+        assert!(
+            msg.contains("image width = 2000000 exceeds the limit of 16384"),
+            "{msg}"
+        );
         let msg = load_error("long.png", &png(&RgbaImage::new(16_000, 1)));
-        assert!(msg.contains("resized image pixels = 65536000 exceeds"), "{msg}");
+        assert!(
+            msg.contains("resized image pixels = 65536000 exceeds"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn alpha_can_be_dropped_and_common_sizes_are_read_from_headers() -> Result<(), DataError> {
         let dir = temp_dir("alpha");
         // Fully transparent, with a colour stored under the alpha.
-        save(&RgbaImage::from_pixel(4, 4, Rgba([10, 20, 30, 0])), &dir.join("a.png"));
-        save(&RgbaImage::from_pixel(4, 4, Rgba([10, 20, 30, 255])), &dir.join("b.png"));
+        save(
+            &RgbaImage::from_pixel(4, 4, Rgba([10, 20, 30, 0])),
+            &dir.join("a.png"),
+        );
+        save(
+            &RgbaImage::from_pixel(4, 4, Rgba([10, 20, 30, 255])),
+            &dir.join("b.png"),
+        );
         let white = load_image_folder(&dir, 4, 3)?;
         assert!(white.image(0).iter().all(|&v| v == 255));
         let dropped = load_image_folder_with(&dir, 4, 3, Alpha::Drop)?;
@@ -452,14 +469,19 @@ mod tests {
 
     #[test]
     fn a_truncated_jpeg_is_refused() {
-        let img = image::RgbImage::from_fn(32, 32, |x, y| image::Rgb([x as u8 * 8, y as u8 * 8, 0]));
+        let img =
+            image::RgbImage::from_fn(32, 32, |x, y| image::Rgb([x as u8 * 8, y as u8 * 8, 0]));
         let mut jpeg = Cursor::new(Vec::new());
-        img.write_to(&mut jpeg, ImageFormat::Jpeg).expect("JPEG encodes");
+        img.write_to(&mut jpeg, ImageFormat::Jpeg)
+            .expect("JPEG encodes");
         let jpeg = jpeg.into_inner();
         assert!(jpeg_is_complete(&jpeg));
         // Cut inside the scan: decoders would fill the rest in; cut in the headers: they fail.
         let msg = load_error("cut.jpg", &jpeg[..jpeg.len() - 20]);
-        assert!(msg.contains("cut.jpg") && msg.contains("truncated JPEG"), "{msg}");
+        assert!(
+            msg.contains("cut.jpg") && msg.contains("truncated JPEG"),
+            "{msg}"
+        );
         let msg = load_error("short.jpg", &jpeg[..jpeg.len() / 3]);
         assert!(msg.contains("short.jpg"), "{msg}");
         assert_eq!(load_error("whole.jpg", &jpeg), "");

@@ -98,8 +98,12 @@ fn check_declared(header: usize, dims: &[usize], what: &str) -> Result<usize, Da
             "{what} declares an impossible size {dims:?}"
         )));
     };
-    crate::limits::at_most(&format!("{what} size"), expected as u64, crate::limits::IDX_BYTES)
-        .map_err(|e| DataError::Idx(format!("{e} bytes (dimensions {dims:?})")))?;
+    crate::limits::at_most(
+        &format!("{what} size"),
+        expected as u64,
+        crate::limits::IDX_BYTES,
+    )
+    .map_err(|e| DataError::Idx(format!("{e} bytes (dimensions {dims:?})")))?;
     Ok(expected)
 }
 
@@ -274,8 +278,14 @@ mod tests {
     #[test]
     fn no_images_and_oversized_declarations_are_rejected_before_decompression() {
         let none = idx(IMAGES_MAGIC, &[0, 28, 28], &[]);
-        assert_eq!(err_text(parse_images(&none)), "IDX image file holds no images");
-        assert_eq!(err_text(parse_images(&gzip(&none))), "IDX image file holds no images");
+        assert_eq!(
+            err_text(parse_images(&none)),
+            "IDX image file holds no images"
+        );
+        assert_eq!(
+            err_text(parse_images(&gzip(&none))),
+            "IDX image file holds no images"
+        );
         // A 10 GB declaration in a gzip of a few bytes: refused from the header alone.
         let huge = gzip(&idx(IMAGES_MAGIC, &[10_000, 1000, 1000], &[]));
         let msg = err_text(parse_images(&huge));

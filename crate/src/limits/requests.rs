@@ -164,16 +164,46 @@ mod tests {
     #[test]
     fn over_limit_requests_name_the_argument_value_and_limit() {
         for (result, expected) in [
-            (sample(100_000_000, IMAGE), "sample: n = 100000000 exceeds the limit of 10000"),
-            (sample(100_000_000, POINT), "sample: n = 100000000 exceeds the limit of 100000"),
-            (interpolate(1, 100_000_000, IMAGE), "interpolate: frames = 100000000 exceeds the limit of 1000"),
-            (interpolate(1000, 1000, IMAGE), "interpolate: strips × frames = 1000000 exceeds the limit of 10000"),
-            (interpolate(300, 60, IMAGE), "interpolate: strips × frames = 18000 exceeds the limit of 10000"),
-            (grid("latent_grid", 100_000), "latent_grid: size = 100000 exceeds the limit of 100"),
-            (points("real_points", 4_294_967_295), "real_points: n = 4294967295 exceeds the limit of 10000"),
-            (train_steps(1 << 31), "train: steps = 2147483648 exceeds the limit of 10000"),
-            (evaluation("evaluate_inception", 1_000_000), "evaluate_inception: n = 1000000 exceeds the limit of 100000"),
-            (bench_frechet(100_000, 8192), "bench_frechet: n × dim = 819200000 exceeds the limit of 134217728"),
+            (
+                sample(100_000_000, IMAGE),
+                "sample: n = 100000000 exceeds the limit of 10000",
+            ),
+            (
+                sample(100_000_000, POINT),
+                "sample: n = 100000000 exceeds the limit of 100000",
+            ),
+            (
+                interpolate(1, 100_000_000, IMAGE),
+                "interpolate: frames = 100000000 exceeds the limit of 1000",
+            ),
+            (
+                interpolate(1000, 1000, IMAGE),
+                "interpolate: strips × frames = 1000000 exceeds the limit of 10000",
+            ),
+            (
+                interpolate(300, 60, IMAGE),
+                "interpolate: strips × frames = 18000 exceeds the limit of 10000",
+            ),
+            (
+                grid("latent_grid", 100_000),
+                "latent_grid: size = 100000 exceeds the limit of 100",
+            ),
+            (
+                points("real_points", 4_294_967_295),
+                "real_points: n = 4294967295 exceeds the limit of 10000",
+            ),
+            (
+                train_steps(1 << 31),
+                "train: steps = 2147483648 exceeds the limit of 10000",
+            ),
+            (
+                evaluation("evaluate_inception", 1_000_000),
+                "evaluate_inception: n = 1000000 exceeds the limit of 100000",
+            ),
+            (
+                bench_frechet(100_000, 8192),
+                "bench_frechet: n × dim = 819200000 exceeds the limit of 134217728",
+            ),
         ] {
             assert_eq!(message(result), expected);
         }
@@ -189,11 +219,26 @@ mod tests {
     fn empty_requests_are_refused_where_they_would_build_empty_tensors() {
         for (result, expected) in [
             (sample(0, POINT), "sample: n = 0 is below the minimum of 1"),
-            (interpolate(3, 0, IMAGE), "interpolate: frames = 0 is below the minimum of 1"),
-            (interpolate(0, 5, POINT), "interpolate: strips = 0 is below the minimum of 1"),
-            (grid("discriminator_field", 0), "discriminator_field: size = 0 is below the minimum of 1"),
-            (bench_frechet(1, 8), "bench_frechet: n = 1 is below the minimum of 2"),
-            (images(0, 4, 4, 16), "use_images: n = 0 is below the minimum of 1"),
+            (
+                interpolate(3, 0, IMAGE),
+                "interpolate: frames = 0 is below the minimum of 1",
+            ),
+            (
+                interpolate(0, 5, POINT),
+                "interpolate: strips = 0 is below the minimum of 1",
+            ),
+            (
+                grid("discriminator_field", 0),
+                "discriminator_field: size = 0 is below the minimum of 1",
+            ),
+            (
+                bench_frechet(1, 8),
+                "bench_frechet: n = 1 is below the minimum of 2",
+            ),
+            (
+                images(0, 4, 4, 16),
+                "use_images: n = 0 is below the minimum of 1",
+            ),
         ] {
             assert_eq!(message(result), expected);
         }

@@ -139,7 +139,8 @@ pub fn evaluate(
                     )));
                 }
                 let seed = super::inception_score::TORCH_FIDELITY_SEED;
-                let s = inception_score_shuffled(&fake.logits, fake.classes, settings.splits, seed)?;
+                let s =
+                    inception_score_shuffled(&fake.logits, fake.classes, settings.splits, seed)?;
                 let params = vec![
                     ("splits".to_string(), s.splits.to_string()),
                     ("shuffle_seed".to_string(), seed.to_string()),

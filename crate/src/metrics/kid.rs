@@ -189,14 +189,20 @@ mod tests {
         let x = gather(&rows, 16, &(0..300).collect::<Vec<_>>());
         let gamma = 1.0 / 16.0;
         let d = dots(x.as_ref(), x.as_ref());
-        let terms = || {
-            (0..300).flat_map(|j| (0..300).filter(move |&i| i != j).map(move |i| (i, j)))
-        };
+        let terms =
+            || (0..300).flat_map(|j| (0..300).filter(move |&i| i != j).map(move |i| (i, j)));
         let exact = reference_sum(terms().map(|(i, j)| (d[(i, j)] * gamma + 1.0).powi(3)));
         let ours = kernel_sum(x.as_ref(), x.as_ref(), gamma, true);
-        let plain: f64 = terms().map(|(i, j)| (d[(i, j)] * gamma + 1.0).powi(3)).sum();
+        let plain: f64 = terms()
+            .map(|(i, j)| (d[(i, j)] * gamma + 1.0).powi(3))
+            .sum();
         let rel = |v: f64| ((v - exact) / exact).abs();
         assert!(rel(ours) < 4e-16, "compensated: {:e}", rel(ours));
-        assert!(rel(plain) > rel(ours), "plain {:e} vs {:e}", rel(plain), rel(ours));
+        assert!(
+            rel(plain) > rel(ours),
+            "plain {:e} vs {:e}",
+            rel(plain),
+            rel(ours)
+        );
     }
 }

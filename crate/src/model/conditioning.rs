@@ -38,9 +38,10 @@ pub enum DConditioning {
 pub(super) fn class_affine(affine: &Embedding, h: Tensor<4>, labels: &Tensor<1, Int>) -> Tensor<4> {
     let [batch, channels, ..] = h.dims();
     // [B] → [B, 1, 2C] → [B, 2C, 1, 1]; γ then β
-    let gb = affine
-        .forward(labels.clone().reshape([batch, 1]))
-        .reshape([batch, 2 * channels, 1, 1]);
+    let gb =
+        affine
+            .forward(labels.clone().reshape([batch, 1]))
+            .reshape([batch, 2 * channels, 1, 1]);
     let gamma = gb.clone().narrow(1, 0, channels);
     let beta = gb.narrow(1, channels, channels);
     h.clone() + h * gamma + beta
@@ -48,7 +49,11 @@ pub(super) fn class_affine(affine: &Embedding, h: Tensor<4>, labels: &Tensor<1, 
 
 /// `[B, C, R, R]` images → `[B, C + classes, R, R]`: one constant map per class appended, 1 for
 /// the image's class and 0 elsewhere (all 0 without labels).
-pub(super) fn with_class_maps(x: Tensor<4>, labels: Option<&Tensor<1, Int>>, classes: usize) -> Tensor<4> {
+pub(super) fn with_class_maps(
+    x: Tensor<4>,
+    labels: Option<&Tensor<1, Int>>,
+    classes: usize,
+) -> Tensor<4> {
     let [batch, _, height, width] = x.dims();
     let maps = match labels {
         // [B] → [B, classes] one-hot → [B, classes, 1, 1] → [B, classes, R, R]
@@ -83,10 +88,24 @@ mod tests {
         assert_eq!(out.dims(), [2, 4, 2, 2]);
         let v = values(out);
         // image 0: its pixels, then maps of classes 0, 1, 2 = 0, 0, 1
-        assert_eq!(&v[..16], &[5., 5., 5., 5., 0., 0., 0., 0., 0., 0., 0., 0., 1., 1., 1., 1.]);
+        assert_eq!(
+            &v[..16],
+            &[
+                5., 5., 5., 5., 0., 0., 0., 0., 0., 0., 0., 0., 1., 1., 1., 1.
+            ]
+        );
         // image 1: class 0
-        assert_eq!(&v[16..], &[5., 5., 5., 5., 1., 1., 1., 1., 0., 0., 0., 0., 0., 0., 0., 0.]);
-        assert!(values(with_class_maps(x, None, 3))[4..16].iter().all(|&m| m == 0.0));
+        assert_eq!(
+            &v[16..],
+            &[
+                5., 5., 5., 5., 1., 1., 1., 1., 0., 0., 0., 0., 0., 0., 0., 0.
+            ]
+        );
+        assert!(
+            values(with_class_maps(x, None, 3))[4..16]
+                .iter()
+                .all(|&m| m == 0.0)
+        );
     }
 
     #[test]
@@ -94,7 +113,9 @@ mod tests {
         let device = Device::flex();
         let h = Tensor::<4>::from_data(TensorData::new(vec![1.0f32, -2.0], [2, 1, 1, 1]), &device);
         let y = Tensor::<1, Int>::from_data(TensorData::new(vec![0i64, 1], [2]), &device);
-        let zero = EmbeddingConfig::new(2, 2).with_initializer(Initializer::Zeros).init(&device);
+        let zero = EmbeddingConfig::new(2, 2)
+            .with_initializer(Initializer::Zeros)
+            .init(&device);
         assert_eq!(values(class_affine(&zero, h.clone(), &y)), vec![1.0, -2.0]);
         // γ, β = (1, 0.5) for class 0 and (-1, 0) for class 1: 1·2 + 0.5 and −2·0 + 0
         let mut set = zero;

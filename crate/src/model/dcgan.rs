@@ -35,8 +35,24 @@ pub struct ConvLayer {
 }
 
 impl ConvLayer {
-    fn new(transposed: bool, c_in: usize, c_out: usize, side: usize, kernel: usize, stride: usize, padding: usize) -> Self {
-        Self { transposed, c_in, c_out, side, kernel, stride, padding }
+    fn new(
+        transposed: bool,
+        c_in: usize,
+        c_out: usize,
+        side: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+    ) -> Self {
+        Self {
+            transposed,
+            c_in,
+            c_out,
+            side,
+            kernel,
+            stride,
+            padding,
+        }
     }
 
     /// Output side in pixels.
@@ -51,7 +67,12 @@ impl ConvLayer {
     /// Multiply-adds per image: `in × out × k²` per input pixel of a transposed convolution,
     /// per output pixel of a convolution.
     pub fn macs(&self) -> u64 {
-        let pixels = if self.transposed { self.side } else { self.out_side() }.pow(2);
+        let pixels = if self.transposed {
+            self.side
+        } else {
+            self.out_side()
+        }
+        .pow(2);
         (self.c_in * self.c_out * self.kernel * self.kernel * pixels) as u64
     }
 
@@ -186,12 +207,22 @@ impl DcganConfig {
     /// Multiply-adds of one generator forward pass for one image, convolutions only (what
     /// benchmarks count FLOPs from; BatchNorm and activations are a fraction of a percent).
     pub fn generator_macs(&self) -> Result<u64, ModelError> {
-        Ok(self.conv_layers()?.iter().filter(|l| l.transposed).map(ConvLayer::macs).sum())
+        Ok(self
+            .conv_layers()?
+            .iter()
+            .filter(|l| l.transposed)
+            .map(ConvLayer::macs)
+            .sum())
     }
 
     /// Multiply-adds of one discriminator forward pass for one image, convolutions only.
     pub fn discriminator_macs(&self) -> Result<u64, ModelError> {
-        Ok(self.conv_layers()?.iter().filter(|l| !l.transposed).map(ConvLayer::macs).sum())
+        Ok(self
+            .conv_layers()?
+            .iter()
+            .filter(|l| !l.transposed)
+            .map(ConvLayer::macs)
+            .sum())
     }
 
     /// Every convolution of the pair, G's from the latent up then D's from the image down,
@@ -205,16 +236,40 @@ impl DcganConfig {
         for i in 0..ups {
             let channels_out = self.block_channels(ups, i);
             let (kernel, stride, padding) = if i == 0 { (base, 1, 0) } else { (4, 2, 1) };
-            layers.push(ConvLayer::new(true, channels_in, channels_out, side, kernel, stride, padding));
+            layers.push(ConvLayer::new(
+                true,
+                channels_in,
+                channels_out,
+                side,
+                kernel,
+                stride,
+                padding,
+            ));
             side = layers[i].out_side();
             channels_in = channels_out;
         }
-        layers.push(ConvLayer::new(true, channels_in, self.channels, side, 4, 2, 1));
+        layers.push(ConvLayer::new(
+            true,
+            channels_in,
+            self.channels,
+            side,
+            4,
+            2,
+            1,
+        ));
         let mut channels_in = self.channels + self.label_maps();
         let mut side = self.resolution;
         for i in 0..ups {
             let channels_out = self.block_channels(ups, ups - 1 - i);
-            layers.push(ConvLayer::new(false, channels_in, channels_out, side, 4, 2, 1));
+            layers.push(ConvLayer::new(
+                false,
+                channels_in,
+                channels_out,
+                side,
+                4,
+                2,
+                1,
+            ));
             side /= 2;
             channels_in = channels_out;
         }
@@ -231,8 +286,14 @@ impl DcganConfig {
                 })
                 .init(device)
         });
-        let mut layers: Vec<ConvLayer> = self.conv_layers()?.into_iter().filter(|l| l.transposed).collect();
-        let last = layers.pop().ok_or(ModelError::Resolution(self.resolution))?;
+        let mut layers: Vec<ConvLayer> = self
+            .conv_layers()?
+            .into_iter()
+            .filter(|l| l.transposed)
+            .collect();
+        let last = layers
+            .pop()
+            .ok_or(ModelError::Resolution(self.resolution))?;
         let blocks = layers
             .iter()
             .map(|l| UpBlock {
@@ -259,8 +320,14 @@ impl DcganConfig {
         &self,
         device: &Device,
     ) -> Result<DcganDiscriminator, ModelError> {
-        let mut layers: Vec<ConvLayer> = self.conv_layers()?.into_iter().filter(|l| !l.transposed).collect();
-        let last = layers.pop().ok_or(ModelError::Resolution(self.resolution))?;
+        let mut layers: Vec<ConvLayer> = self
+            .conv_layers()?
+            .into_iter()
+            .filter(|l| !l.transposed)
+            .collect();
+        let last = layers
+            .pop()
+            .ok_or(ModelError::Resolution(self.resolution))?;
         let blocks = layers
             .iter()
             .enumerate()

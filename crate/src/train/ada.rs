@@ -109,7 +109,9 @@ mod tests {
         }
         assert!((value(&p) - 0.3).abs() < 1e-6, "{}", value(&p));
         // Half called fake: r_t = 0 < 0.6, p falls, and never below 0.
-        let mixed: Vec<f32> = (0..100).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let mixed: Vec<f32> = (0..100)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
         for _ in 0..5 {
             p.adjust(&cfg, logits(&mixed, &device));
         }
@@ -128,7 +130,11 @@ mod tests {
         let fixed = config(0.0);
         let mut q = AugmentProbability::initial(&fixed, &device);
         q.adjust(&fixed, logits(&[2.0; 100], &device));
-        assert_eq!(value(&q), 1.0, "listed policies without a target: every image");
+        assert_eq!(
+            value(&q),
+            1.0,
+            "listed policies without a target: every image"
+        );
         assert!(q.for_augment(&fixed).is_none());
     }
 
@@ -153,8 +159,14 @@ mod tests {
         let cfg = config(0.6);
         let mut arrays = Arrays::new();
         arrays.insert("p".into(), (vec![1], vec![0.25]));
-        assert_eq!(value(&AugmentProbability::from_arrays(&cfg, &arrays, &device)), 0.25);
+        assert_eq!(
+            value(&AugmentProbability::from_arrays(&cfg, &arrays, &device)),
+            0.25
+        );
         arrays.insert("p".into(), (vec![1], vec![f32::NAN]));
-        assert_eq!(value(&AugmentProbability::from_arrays(&cfg, &arrays, &device)), 0.0);
+        assert_eq!(
+            value(&AugmentProbability::from_arrays(&cfg, &arrays, &device)),
+            0.0
+        );
     }
 }

@@ -142,7 +142,11 @@ impl TrainConfig {
                 return bad(field, n.to_string(), "at least 1");
             }
             if n > max {
-                return bad(field, n.to_string(), &format!("at most {max} (the stated limit)"));
+                return bad(
+                    field,
+                    n.to_string(),
+                    &format!("at most {max} (the stated limit)"),
+                );
             }
         }
         if !(self.ema_kimg.is_finite() && self.ema_kimg >= 0.0) {
@@ -160,7 +164,11 @@ impl TrainConfig {
             );
         }
         if !(self.ada_kimg.is_finite() && self.ada_kimg > 0.0) {
-            return bad("ada_kimg", self.ada_kimg.to_string(), "a positive number of thousands of images");
+            return bad(
+                "ada_kimg",
+                self.ada_kimg.to_string(),
+                "a positive number of thousands of images",
+            );
         }
         if self.ada_target > 0.0 && self.augment.is_empty() {
             return bad(

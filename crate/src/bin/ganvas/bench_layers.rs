@@ -38,7 +38,10 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
         let batch = config.train.batch;
         for layer in model.conv_layers()? {
             // A layer two workloads share is timed once, under the first one's name.
-            let wanted = suite.only.as_ref().is_none_or(|o| layer.name().contains(o.as_str()));
+            let wanted = suite
+                .only
+                .as_ref()
+                .is_none_or(|o| layer.name().contains(o.as_str()));
             if wanted && !rows.iter().any(|r| r.layer == layer && r.batch == batch) {
                 rows.push(LayerRow {
                     workload: name.clone(),
@@ -52,7 +55,11 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
         }
     }
     if let (true, Some(only)) = (rows.is_empty(), &suite.only) {
-        return Err(format!("--only {only:?}: no layer of {} has that in its name", suite.workloads.join(", ")).into());
+        return Err(format!(
+            "--only {only:?}: no layer of {} has that in its name",
+            suite.workloads.join(", ")
+        )
+        .into());
     }
     // Gradients need the autodiff wrapper of the bench device.
     let device = suite.device.clone().autodiff();
@@ -60,7 +67,12 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
     let mut torch = peers.iter_mut().find(|p| p.runtime == "torch");
     // Round 0 warms every side up (oneDNN builds its primitives, allocators grow) and is not kept.
     for round in 0..=suite.rounds {
-        eprintln!("layers: round {}/{} {}…", round, suite.rounds, if round == 0 { "(warm-up) " } else { "" });
+        eprintln!(
+            "layers: round {}/{} {}…",
+            round,
+            suite.rounds,
+            if round == 0 { "(warm-up) " } else { "" }
+        );
         for row in &mut rows {
             let theirs_first = round % 2 == 1;
             let mut theirs = |row: &mut LayerRow| -> Result<(), CliError> {
@@ -71,14 +83,16 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
                     row.burn.push(t);
                 }
                 if let Some(peer) = torch.as_deref_mut() {
-                    row.torch.push(time_torch(peer, &row.layer, row.batch, suite.reps)?);
+                    row.torch
+                        .push(time_torch(peer, &row.layer, row.batch, suite.reps)?);
                 }
                 Ok(())
             };
             if theirs_first {
                 theirs(row)?;
             }
-            row.ours.push(time_layer(&row.layer, row.batch, suite.reps, &device));
+            row.ours
+                .push(time_layer(&row.layer, row.batch, suite.reps, &device));
             if !theirs_first {
                 theirs(row)?;
             }
@@ -96,16 +110,28 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
 /// Milliseconds of (forward, input gradient, weight gradient) per call, each over `reps`
 /// calls; a gradient's time is that of forward + backward minus the forward's.
 fn time_layer(l: &ConvLayer, batch: usize, reps: usize, device: &Device) -> [f64; 3] {
-    let x = Tensor::<4>::random([batch, l.c_in, l.side, l.side], Distribution::Normal(0.0, 1.0), device);
+    let x = Tensor::<4>::random(
+        [batch, l.c_in, l.side, l.side],
+        Distribution::Normal(0.0, 1.0),
+        device,
+    );
     let w_shape = if l.transposed {
         [l.c_in, l.c_out, l.kernel, l.kernel]
     } else {
         [l.c_out, l.c_in, l.kernel, l.kernel]
     };
     let w = Tensor::<4>::random(w_shape, Distribution::Normal(0.0, 0.02), device);
-    let op = if l.transposed { ops::conv_transpose2d } else { ops::conv2d };
+    let op = if l.transposed {
+        ops::conv_transpose2d
+    } else {
+        ops::conv2d
+    };
     let forward = |x: Tensor<4>, w: Tensor<4>| op(x, w, l.stride, l.padding);
-    let dy = Tensor::<4>::random(forward(x.clone(), w.clone()).dims(), Distribution::Normal(0.0, 1.0), device);
+    let dy = Tensor::<4>::random(
+        forward(x.clone(), w.clone()).dims(),
+        Distribution::Normal(0.0, 1.0),
+        device,
+    );
     let per_call = |f: &dyn Fn()| {
         f(); // warm-up: allocations, caches
         let start = Instant::now();
@@ -122,16 +148,31 @@ fn time_layer(l: &ConvLayer, batch: usize, reps: usize, device: &Device) -> [f64
             } else {
                 (x.clone(), w.clone().require_grad())
             };
-            let grads = (forward(xa.clone(), wa.clone()) * dy.clone()).sum().backward();
-            let g = if wrt_x { xa.grad(&grads) } else { wa.grad(&grads) };
+            let grads = (forward(xa.clone(), wa.clone()) * dy.clone())
+                .sum()
+                .backward();
+            let g = if wrt_x {
+                xa.grad(&grads)
+            } else {
+                wa.grad(&grads)
+            };
             drop(g.map(|g| g.into_data()));
         })
     };
-    [fwd, (with_grad(true) - fwd).max(0.0), (with_grad(false) - fwd).max(0.0)]
+    [
+        fwd,
+        (with_grad(true) - fwd).max(0.0),
+        (with_grad(false) - fwd).max(0.0),
+    ]
 }
 
 /// The same three figures from the PyTorch peer (`torch.nn.functional`, same method).
-fn time_torch(peer: &mut Peer, l: &ConvLayer, batch: usize, reps: usize) -> Result<[f64; 3], CliError> {
+fn time_torch(
+    peer: &mut Peer,
+    l: &ConvLayer,
+    batch: usize,
+    reps: usize,
+) -> Result<[f64; 3], CliError> {
     let answer = peer.ask(&json!({
         "task": "layer", "transposed": l.transposed, "c_in": l.c_in, "c_out": l.c_out,
         "side": l.side, "kernel": l.kernel, "stride": l.stride, "padding": l.padding,
@@ -153,9 +194,13 @@ fn print_table(rows: &[LayerRow], peak: f64) {
          GFLOP/s SGEMM peak; speed-up = their time / ganvas time",
         first.batch
     );
-    println!("| workload | layer | pass | GFLOP | ganvas ms | ganvas % peak | torch ms | torch % peak | vs torch | Burn ops ms | vs Burn ops |");
+    println!(
+        "| workload | layer | pass | GFLOP | ganvas ms | ganvas % peak | torch ms | torch % peak | vs torch | Burn ops ms | vs Burn ops |"
+    );
     println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let pass_median = |times: &[[f64; 3]], pass: usize| median(&times.iter().map(|t| t[pass]).collect::<Vec<_>>());
+    let pass_median = |times: &[[f64; 3]], pass: usize| {
+        median(&times.iter().map(|t| t[pass]).collect::<Vec<_>>())
+    };
     let mut totals: Vec<(String, [f64; 3])> = Vec::new();
     for row in rows {
         let flop = 2.0 * (row.batch as f64) * row.layer.macs() as f64;
@@ -191,7 +236,17 @@ fn print_table(rows: &[LayerRow], peak: f64) {
         }
     }
     for (workload, [ours, torch, burn]) in totals {
-        let ratio = |theirs: f64| if theirs.is_nan() { "–".to_string() } else { format!("{theirs:.1} ms, {:.2}×", theirs / ours) };
-        println!("{workload}: its layers above, all passes: ganvas {ours:.1} ms; torch {}; Burn ops {}", ratio(torch), ratio(burn));
+        let ratio = |theirs: f64| {
+            if theirs.is_nan() {
+                "–".to_string()
+            } else {
+                format!("{theirs:.1} ms, {:.2}×", theirs / ours)
+            }
+        };
+        println!(
+            "{workload}: its layers above, all passes: ganvas {ours:.1} ms; torch {}; Burn ops {}",
+            ratio(torch),
+            ratio(burn)
+        );
     }
 }

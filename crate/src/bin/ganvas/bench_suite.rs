@@ -395,5 +395,9 @@ fn print_table(rows: &[Row], suite: &Suite, peers: &[Peer], peak: &Peak) {
 
 /// Milliseconds with two decimals below 10 ms (batch-1 calls), one above.
 fn milliseconds(ms: f64) -> String {
-    if ms < 10.0 { format!("{ms:.2}") } else { format!("{ms:.1}") }
+    if ms < 10.0 {
+        format!("{ms:.2}")
+    } else {
+        format!("{ms:.1}")
+    }
 }

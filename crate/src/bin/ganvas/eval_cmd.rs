@@ -385,7 +385,13 @@ pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet,
         DataConfig::Idx { dir, .. } => idx_split(dir, Split::Test, size, n),
         DataConfig::Folder { dir } => {
             eprintln!("note: {dir} has no test split; comparing against the training images");
-            folder(Path::new(dir), size, config_channels(config), n, data::Alpha::OverWhite)
+            folder(
+                Path::new(dir),
+                size,
+                config_channels(config),
+                n,
+                data::Alpha::OverWhite,
+            )
         }
         DataConfig::Toy { .. } => unreachable!("point models are rejected before"),
     }
@@ -400,7 +406,11 @@ fn idx_split(dir: &str, split: Split, size: usize, n: usize) -> Result<ImageSet,
 
 /// The real-vs-real pair of `--real-vs-real`: (test split, training split) of an IDX set, each
 /// cut to `n`; (even-numbered, odd-numbered images) of a folder, which has no split.
-fn reference_sets(config: &RunConfig, size: usize, n: usize) -> Result<(ImageSet, ImageSet), CliError> {
+fn reference_sets(
+    config: &RunConfig,
+    size: usize,
+    n: usize,
+) -> Result<(ImageSet, ImageSet), CliError> {
     match &config.data {
         DataConfig::Idx { dir, .. } => Ok((
             idx_split(dir, Split::Test, size, n)?,

@@ -14,6 +14,7 @@ mod export_cmd;
 mod extractors;
 mod info_cmd;
 mod output;
+mod project_cmd;
 mod sample_cmd;
 mod train_cmd;
 mod train_eval;
@@ -41,6 +42,8 @@ enum Command {
     Train(train_cmd::TrainArgs),
     /// Sample a grid or an interpolation strip from a checkpoint.
     Sample(sample_cmd::SampleArgs),
+    /// Find the latent (and class) whose sample comes closest to an image.
+    Project(project_cmd::ProjectArgs),
     /// Describe a checkpoint: config, step, tensors.
     Info {
         /// The checkpoint file (.safetensors).
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train_cmd::run(args),
         Command::Sample(args) => sample_cmd::run(args),
+        Command::Project(args) => project_cmd::run(args),
         Command::Info { checkpoint } => info_cmd::run(&checkpoint),
         Command::Bench(args) => bench_cmd::run(args),
         Command::Data { action } => data_cmd::run(action),

@@ -181,8 +181,8 @@ impl DomainExtractor {
     /// are not safetensors (corrupt or truncated), another kind of file (wrong `format`), bad
     /// metadata, a missing, extra or wrongly shaped tensor.
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self, DomainError> {
-        let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| DomainError::Corrupt(e.to_string()))?;
+        let (_, header) =
+            SafeTensors::read_metadata(bytes).map_err(|e| DomainError::Corrupt(e.to_string()))?;
         let metadata: BTreeMap<String, String> = header
             .metadata()
             .clone()

@@ -3,11 +3,11 @@
 //! other backends' gradients run Burn's (through the trait's defaults).
 
 use burn::backend::Backend;
+use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::FloatTensor;
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
@@ -25,11 +25,15 @@ impl<B: Backend + GanOps> Backward<B, 2> for Conv2dBackward {
         let grad = grads.consume::<B>(&ops.node);
         let (x, weight, options) = ops.state;
         if let Some(node) = node_x {
-            let dx = B::gan_conv2d_x_backward(x.clone(), weight.clone(), grad.clone(), options.clone());
+            let dx =
+                B::gan_conv2d_x_backward(x.clone(), weight.clone(), grad.clone(), options.clone());
             grads.register::<B>(node.id, dx);
         }
         if let Some(node) = node_weight {
-            grads.register::<B>(node.id, B::gan_conv2d_weight_backward(x, weight, grad, options));
+            grads.register::<B>(
+                node.id,
+                B::gan_conv2d_weight_backward(x, weight, grad, options),
+            );
         }
     }
 }
@@ -46,7 +50,8 @@ impl<B: Backend + GanOps> Backward<B, 2> for ConvTranspose2dBackward {
         let grad = grads.consume::<B>(&ops.node);
         let (x, weight, options) = ops.state;
         if let Some(node) = node_x {
-            let dx = B::gan_conv_transpose2d_x_backward(weight.clone(), grad.clone(), options.clone());
+            let dx =
+                B::gan_conv_transpose2d_x_backward(weight.clone(), grad.clone(), options.clone());
             grads.register::<B>(node.id, dx);
         }
         if let Some(node) = node_weight {
@@ -78,7 +83,13 @@ struct BatchNormBackward;
 
 impl<B: Backend + GanOps> Backward<B, 3> for BatchNormBackward {
     /// `(x, gamma, batch mean, batch variance, epsilon)` of the forward pass.
-    type State = (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>, FloatTensor<B>, f64);
+    type State = (
+        FloatTensor<B>,
+        FloatTensor<B>,
+        FloatTensor<B>,
+        FloatTensor<B>,
+        f64,
+    );
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_x, node_gamma, node_beta] = ops.parents;
@@ -109,11 +120,19 @@ impl<B: Backend + GanOps, C: CheckpointStrategy> GanOps for Autodiff<B, C> {
         {
             OpsKind::Tracked(prep) => {
                 let (x, gamma) = (x.primitive().clone(), gamma.primitive().clone());
-                let (y, mean, variance) =
-                    B::gan_batch_norm_train(x.clone(), gamma.clone(), beta.into_primitive(), epsilon);
+                let (y, mean, variance) = B::gan_batch_norm_train(
+                    x.clone(),
+                    gamma.clone(),
+                    beta.into_primitive(),
+                    epsilon,
+                );
                 let state = (x, gamma, mean.clone(), variance.clone(), epsilon);
                 let y = prep.finish(state, y);
-                (y, <FloatTensor<Self>>::new(mean), <FloatTensor<Self>>::new(variance))
+                (
+                    y,
+                    <FloatTensor<Self>>::new(mean),
+                    <FloatTensor<Self>>::new(variance),
+                )
             }
             OpsKind::UnTracked(prep) => {
                 let (y, mean, variance) = B::gan_batch_norm_train(
@@ -122,7 +141,11 @@ impl<B: Backend + GanOps, C: CheckpointStrategy> GanOps for Autodiff<B, C> {
                     beta.into_primitive(),
                     epsilon,
                 );
-                (prep.finish(y), <FloatTensor<Self>>::new(mean), <FloatTensor<Self>>::new(variance))
+                (
+                    prep.finish(y),
+                    <FloatTensor<Self>>::new(mean),
+                    <FloatTensor<Self>>::new(variance),
+                )
             }
         }
     }
@@ -174,7 +197,11 @@ impl<B: Backend + GanOps, C: CheckpointStrategy> GanOps for Autodiff<B, C> {
     }
 
     fn gan_leaky_relu(x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self> {
-        match LeakyReluBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+        match LeakyReluBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
             OpsKind::Tracked(prep) => {
                 let x = x.primitive().clone();
                 let y = B::gan_leaky_relu(x.clone(), slope);

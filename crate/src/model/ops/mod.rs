@@ -77,8 +77,10 @@ pub fn batch_norm<const D: usize>(norm: &BatchNorm, x: Tensor<D>) -> Tensor<D> {
         };
         let mean = Tensor::<1>::from_dispatch(mean);
         let variance = Tensor::<1>::from_dispatch(variance);
-        norm.running_mean.update(blend(norm.running_mean.value_sync(), mean));
-        norm.running_var.update(blend(norm.running_var.value_sync(), variance));
+        norm.running_mean
+            .update(blend(norm.running_mean.value_sync(), mean));
+        norm.running_var
+            .update(blend(norm.running_var.value_sync(), variance));
         Tensor::from_dispatch(output)
     } else {
         Tensor::from_dispatch(<Dispatch as GanOps>::gan_batch_norm(

@@ -31,7 +31,10 @@ pub fn leaky_relu_backward(x: FlexTensor, grad: FlexTensor, slope: f32) -> FlexT
     let (x, mut grad) = (dense(x), dense(grad));
     let xs = values(&x);
     let len = values(&grad).len();
-    if let Some(gs) = grad.try_storage_mut::<f32>().filter(|gs| gs.len() == len && len == xs.len()) {
+    if let Some(gs) = grad
+        .try_storage_mut::<f32>()
+        .filter(|gs| gs.len() == len && len == xs.len())
+    {
         for_each_chunk(gs, CHUNK, |c, out| {
             let xs = &xs[c * CHUNK..][..out.len()];
             for (o, &v) in out.iter_mut().zip(xs) {

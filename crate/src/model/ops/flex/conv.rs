@@ -32,12 +32,22 @@ fn tiling(g: &ConvGeometry, budget: usize) -> (usize, Threads) {
 
 /// One thread per product when the tiles of `t` images keep every thread busy, all otherwise.
 fn threads_per_tile(g: &ConvGeometry, t: usize) -> Threads {
-    if g.batch.div_ceil(t) >= threads() { Threads::One } else { Threads::All }
+    if g.batch.div_ceil(t) >= threads() {
+        Threads::One
+    } else {
+        Threads::All
+    }
 }
 
 /// Calls `f` with images `b0 .. b0 + n` of `dY` as the channel-major `[Co, n·P]` matrix (one
 /// image's `[Co, P]` block already is one: no copy then).
-fn with_channel_major<R>(g: &ConvGeometry, grad: &[f32], b0: usize, n: usize, f: impl FnOnce(&[f32]) -> R) -> R {
+fn with_channel_major<R>(
+    g: &ConvGeometry,
+    grad: &[f32],
+    b0: usize,
+    n: usize,
+    f: impl FnOnce(&[f32]) -> R,
+) -> R {
     let p = g.p_out();
     let dy = &grad[b0 * g.c_out * p..(b0 + n) * g.c_out * p];
     if n == 1 {
@@ -53,7 +63,13 @@ pub fn forward(g: &ConvGeometry, x: FlexTensor, weight: FlexTensor) -> FlexTenso
     if g.is_dense() {
         // y [B, Co] = x [B, K] · Wᵀ
         let mut y = vec![0f32; g.batch * g.c_out];
-        gemm(&mut y, matrix(values(&x), g.batch, g.k()), w.transpose(), false, Threads::All);
+        gemm(
+            &mut y,
+            matrix(values(&x), g.batch, g.k()),
+            w.transpose(),
+            false,
+            Threads::All,
+        );
         return tensor(y, &[g.batch, g.c_out, 1, 1]);
     }
     let (p, image) = (g.p_out(), g.c_out * g.p_out());
@@ -82,7 +98,13 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
     if g.is_dense() {
         // dX [B, K] = dY [B, Co] · W [Co, K]
         let mut dx = vec![0f32; g.batch * g.k()];
-        gemm(&mut dx, matrix(values(&grad), g.batch, g.c_out), w, false, Threads::All);
+        gemm(
+            &mut dx,
+            matrix(values(&grad), g.batch, g.c_out),
+            w,
+            false,
+            Threads::All,
+        );
         return tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in]);
     }
     let w_t = w.transpose(); // [K, Co]
@@ -112,7 +134,13 @@ pub fn weight_grad(g: &ConvGeometry, x: FlexTensor, grad: FlexTensor) -> FlexTen
         // dW [Co, K] = dYᵀ [Co, B] · x [B, K]
         let mut dw = vec![0f32; g.c_out * g.k()];
         let dy_t = matrix(values(&grad), g.batch, g.c_out).transpose();
-        gemm(&mut dw, dy_t, matrix(values(&x), g.batch, g.k()), false, Threads::All);
+        gemm(
+            &mut dw,
+            dy_t,
+            matrix(values(&x), g.batch, g.k()),
+            false,
+            Threads::All,
+        );
         return tensor(dw, &[g.c_out, g.c_in, g.kh, g.kw]);
     }
     let p = g.p_out();

@@ -11,7 +11,11 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 /// `t` with a contiguous, zero-offset layout (copied only if it is not already).
 pub fn dense(t: FlexTensor) -> FlexTensor {
-    if t.as_slice::<f32>().is_some() { t } else { t.to_contiguous() }
+    if t.as_slice::<f32>().is_some() {
+        t
+    } else {
+        t.to_contiguous()
+    }
 }
 
 /// The values of a tensor returned by [`dense`] (empty for any other tensor).
@@ -43,11 +47,28 @@ pub enum Threads {
 const SERIAL_MACS: usize = 1 << 21;
 
 /// `out = a · b` (or `out += a · b` with `accumulate`), `out` row-major `[a.nrows(), b.ncols()]`.
-pub fn gemm(out: &mut [f32], a: MatRef<'_, f32>, b: MatRef<'_, f32>, accumulate: bool, threads: Threads) {
-    let macs = a.nrows().saturating_mul(a.ncols()).saturating_mul(b.ncols());
-    let threads = if macs < SERIAL_MACS { Threads::One } else { threads };
+pub fn gemm(
+    out: &mut [f32],
+    a: MatRef<'_, f32>,
+    b: MatRef<'_, f32>,
+    accumulate: bool,
+    threads: Threads,
+) {
+    let macs = a
+        .nrows()
+        .saturating_mul(a.ncols())
+        .saturating_mul(b.ncols());
+    let threads = if macs < SERIAL_MACS {
+        Threads::One
+    } else {
+        threads
+    };
     let out = MatMut::from_row_major_slice_mut(out, a.nrows(), b.ncols());
-    let accum = if accumulate { Accum::Add } else { Accum::Replace };
+    let accum = if accumulate {
+        Accum::Add
+    } else {
+        Accum::Replace
+    };
     faer::linalg::matmul::matmul(out, accum, a, b, 1.0f32, parallelism(threads));
 }
 

@@ -86,7 +86,13 @@ impl ConvGeometry {
         if ph != ph_end || pw != pw_end {
             return None;
         }
-        Self::from_input([batch, c_in, h_in, w_in], c_out, [kh, kw], options.stride, [ph, pw])
+        Self::from_input(
+            [batch, c_in, h_in, w_in],
+            c_out,
+            [kh, kw],
+            options.stride,
+            [ph, pw],
+        )
     }
 
     /// The convolution whose input gradient is `conv_transpose2d(x, weight, options)`:
@@ -110,7 +116,12 @@ impl ConvGeometry {
         let side = |input: usize, stride: usize, kernel: usize, pad: usize, out_pad: usize| {
             ((input.checked_sub(1)? * stride) + kernel + out_pad).checked_sub(2 * pad)
         };
-        let input = [batch, c_out_t, side(h, sh, kh, ph, oh)?, side(w, sw, kw, pw, ow)?];
+        let input = [
+            batch,
+            c_out_t,
+            side(h, sh, kh, ph, oh)?,
+            side(w, sw, kw, pw, ow)?,
+        ];
         // The convolution over the transposed op's output must land back on its input.
         Self::from_input(input, c_in_t, [kh, kw], [sh, sw], [ph, pw])
             .filter(|g| g.h_out == h && g.w_out == w)
@@ -130,21 +141,35 @@ impl ConvGeometry {
         if options.padding_out != [0, 0] {
             return None;
         }
-        Self::from_input([batch, c_out_t, h_in, w_in], c_in_t, [kh, kw], options.stride, options.padding)
+        Self::from_input(
+            [batch, c_out_t, h_in, w_in],
+            c_in_t,
+            [kh, kw],
+            options.stride,
+            options.padding,
+        )
     }
 
     /// Padding smaller than the kernel (so every output pixel sees at least one input pixel)
     /// and non-zero strides and sizes.
     fn is_supported(&self) -> bool {
-        self.sh > 0 && self.sw > 0 && self.ph < self.kh && self.pw < self.kw
-            && self.kh > 0 && self.kw > 0
+        self.sh > 0
+            && self.sw > 0
+            && self.ph < self.kh
+            && self.pw < self.kw
+            && self.kh > 0
+            && self.kw > 0
     }
 
     /// A kernel covering the whole unpadded input, so one output pixel: `x [B, Ci, H, W]` is
     /// already the `[B, Ci·kh·kw]` matrix a dense layer multiplies.
     pub fn is_dense(&self) -> bool {
-        self.h_out == 1 && self.w_out == 1 && self.ph == 0 && self.pw == 0
-            && self.kh == self.h_in && self.kw == self.w_in
+        self.h_out == 1
+            && self.w_out == 1
+            && self.ph == 0
+            && self.pw == 0
+            && self.kh == self.h_in
+            && self.kw == self.w_in
     }
 
     /// Rows of the column matrix: `Ci·kh·kw`.
@@ -165,7 +190,9 @@ impl ConvGeometry {
     /// Images per tile of the batch: as many as a column budget in floats allows, but no more
     /// than leaves every one of `threads` threads a tile of its own.
     pub fn tile_images(&self, budget: usize, threads: usize) -> usize {
-        let per_image = (self.k() * self.p_out()).max(self.c_out * self.p_out()).max(1);
+        let per_image = (self.k() * self.p_out())
+            .max(self.c_out * self.p_out())
+            .max(1);
         (budget / per_image).clamp(1, self.batch.div_ceil(threads.max(1)).max(1))
     }
 
@@ -176,11 +203,19 @@ impl ConvGeometry {
 
     /// The input row under output row `ho` and kernel row `i`, if inside the image.
     pub fn input_row(&self, ho: usize, i: usize) -> Option<usize> {
-        (ho * self.sh + i).checked_sub(self.ph).filter(|&ih| ih < self.h_in)
+        (ho * self.sh + i)
+            .checked_sub(self.ph)
+            .filter(|&ih| ih < self.h_in)
     }
 }
 
-fn valid(input: usize, output: usize, stride: usize, pad: usize, j: usize) -> std::ops::Range<usize> {
+fn valid(
+    input: usize,
+    output: usize,
+    stride: usize,
+    pad: usize,
+    j: usize,
+) -> std::ops::Range<usize> {
     let lo = pad.saturating_sub(j).div_ceil(stride);
     let hi = (input + pad).saturating_sub(j).div_ceil(stride).min(output);
     lo..hi.max(lo)
@@ -192,7 +227,13 @@ mod tests {
 
     #[test]
     fn valid_columns_match_a_direct_scan() {
-        for (input, kernel, stride, pad) in [(8, 4, 2, 1), (5, 3, 1, 1), (4, 4, 1, 0), (7, 4, 2, 1), (1, 4, 1, 2)] {
+        for (input, kernel, stride, pad) in [
+            (8, 4, 2, 1),
+            (5, 3, 1, 1),
+            (4, 4, 1, 0),
+            (7, 4, 2, 1),
+            (1, 4, 1, 2),
+        ] {
             let output = (input + 2 * pad - kernel) / stride + 1;
             for j in 0..kernel {
                 let expected: Vec<usize> = (0..output)
@@ -202,7 +243,10 @@ mod tests {
                     })
                     .collect();
                 let got: Vec<usize> = valid(input, output, stride, pad, j).collect();
-                assert_eq!(got, expected, "input {input} kernel {kernel} stride {stride} pad {pad} j {j}");
+                assert_eq!(
+                    got, expected,
+                    "input {input} kernel {kernel} stride {stride} pad {pad} j {j}"
+                );
             }
         }
     }

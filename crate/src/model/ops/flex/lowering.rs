@@ -25,7 +25,11 @@ struct Run {
 
 /// Row length as laid out: `s` phases of `ceil(W / s)` pixels, or `W` when `s = 1`.
 fn row_len(g: &ConvGeometry) -> usize {
-    if g.sw > 1 { g.sw * g.w_in.div_ceil(g.sw) } else { g.w_in }
+    if g.sw > 1 {
+        g.sw * g.w_in.div_ceil(g.sw)
+    } else {
+        g.w_in
+    }
 }
 
 /// The run of output columns that kernel column `j` maps inside the image, if any.
@@ -35,8 +39,16 @@ fn run(g: &ConvGeometry, j: usize) -> Option<Run> {
         return None;
     }
     let iw = columns.start * g.sw + j - g.pw;
-    let at = if g.sw > 1 { (iw % g.sw) * g.w_in.div_ceil(g.sw) + iw / g.sw } else { iw };
-    Some(Run { wo: columns.start, len: columns.len(), at })
+    let at = if g.sw > 1 {
+        (iw % g.sw) * g.w_in.div_ceil(g.sw) + iw / g.sw
+    } else {
+        iw
+    };
+    Some(Run {
+        wo: columns.start,
+        len: columns.len(),
+        at,
+    })
 }
 
 /// `rows` image rows of width `w` split by phase: `x[row, q·s + r]` lands at `row·s·⌈w/s⌉ + r·⌈w/s⌉ + q`.
@@ -71,7 +83,9 @@ pub fn im2col(g: &ConvGeometry, x: &[f32], b0: usize, t: usize) -> Scratch {
             let src = &source[(b * g.c_in + ci) * plane..][..plane];
             let dst = &mut out[b * p..(b + 1) * p];
             for ho in 0..g.h_out {
-                let Some(ih) = g.input_row(ho, i) else { continue };
+                let Some(ih) = g.input_row(ho, i) else {
+                    continue;
+                };
                 dst[ho * g.w_out + run.wo..][..run.len]
                     .copy_from_slice(&src[ih * row_len + run.at..][..run.len]);
             }
@@ -95,7 +109,9 @@ pub fn col2im(g: &ConvGeometry, col: &[f32], t: usize, out: &mut [f32]) {
                     let row = (ci * g.kh + i) * g.kw + j;
                     let src = &col[row * t * p + b * p..][..p];
                     for ho in 0..g.h_out {
-                        let Some(ih) = g.input_row(ho, i) else { continue };
+                        let Some(ih) = g.input_row(ho, i) else {
+                            continue;
+                        };
                         let dst = &mut acc[ih * row_len + run.at..][..run.len];
                         let src = &src[ho * g.w_out + run.wo..][..run.len];
                         dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);

@@ -130,7 +130,10 @@ impl GanOps for Flex {
         grad: FlexTensor,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let same = x.layout().shape() == grad.layout().shape();
-        if same && norm::fits(&x, &[&gamma, &mean, &variance]) && ours(&[&x, &gamma, &mean, &variance, &grad]) {
+        if same
+            && norm::fits(&x, &[&gamma, &mean, &variance])
+            && ours(&[&x, &gamma, &mean, &variance, &grad])
+        {
             norm::train_backward(x, gamma, mean, variance, epsilon, grad)
         } else {
             let g = Flex::batch_norm_train_backward(x, gamma, mean, variance, epsilon, grad);
@@ -146,7 +149,9 @@ impl GanOps for Flex {
         variance: FlexTensor,
         epsilon: f64,
     ) -> FlexTensor {
-        if norm::fits(&x, &[&gamma, &beta, &mean, &variance]) && ours(&[&x, &gamma, &beta, &mean, &variance]) {
+        if norm::fits(&x, &[&gamma, &beta, &mean, &variance])
+            && ours(&[&x, &gamma, &beta, &mean, &variance])
+        {
             norm::inference(x, gamma, beta, mean, variance, epsilon)
         } else {
             Flex::batch_norm(x, gamma, beta, mean, variance, epsilon)

@@ -17,7 +17,9 @@ fn layout(x: &FlexTensor) -> Option<(usize, usize, usize)> {
 /// Whether `x` is `[B, C, …]` and every other tensor is `[C]`.
 pub fn fits(x: &FlexTensor, per_channel: &[&FlexTensor]) -> bool {
     match layout(x) {
-        Some((_, c, _)) => per_channel.iter().all(|t| t.layout().shape().to_vec() == [c]),
+        Some((_, c, _)) => per_channel
+            .iter()
+            .all(|t| t.layout().shape().to_vec() == [c]),
         None => false,
     }
 }
@@ -50,7 +52,10 @@ fn affine(x: &[f32], (b, c, p): (usize, usize, usize), scale: &[f32], shift: &[f
 }
 
 fn inv_std(variance: &[f32], epsilon: f64) -> Vec<f32> {
-    variance.iter().map(|&v| (1.0 / (v as f64 + epsilon).sqrt()) as f32).collect()
+    variance
+        .iter()
+        .map(|&v| (1.0 / (v as f64 + epsilon).sqrt()) as f32)
+        .collect()
 }
 
 /// Per channel, `scale = gamma·(variance + ε)^−½` and `shift = beta − mean·scale`, so that
@@ -62,13 +67,27 @@ fn scale_shift(
     variance: &[f32],
     epsilon: f64,
 ) -> (Vec<f32>, Vec<f32>) {
-    let scale: Vec<f32> = gamma.iter().zip(inv_std(variance, epsilon)).map(|(g, i)| g * i).collect();
-    let shift = beta.iter().zip(mean).zip(&scale).map(|((b, m), s)| b - m * s).collect();
+    let scale: Vec<f32> = gamma
+        .iter()
+        .zip(inv_std(variance, epsilon))
+        .map(|(g, i)| g * i)
+        .collect();
+    let shift = beta
+        .iter()
+        .zip(mean)
+        .zip(&scale)
+        .map(|((b, m), s)| b - m * s)
+        .collect();
     (scale, shift)
 }
 
 /// `(output, mean, biased variance)` with the batch's statistics.
-pub fn train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> (FlexTensor, FlexTensor, FlexTensor) {
+pub fn train(
+    x: FlexTensor,
+    gamma: FlexTensor,
+    beta: FlexTensor,
+    epsilon: f64,
+) -> (FlexTensor, FlexTensor, FlexTensor) {
     let shape = x.layout().shape().to_vec();
     let dims = layout(&x).unwrap_or((0, 0, 0));
     let (b, c, p) = dims;
@@ -76,15 +95,25 @@ pub fn train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -
     let (x, gamma, beta) = (dense(x), dense(gamma), dense(beta));
     let xs = values(&x);
     let mean = per_channel(xs, dims, |_, planes| {
-        (planes.map(|pl| pl.iter().map(|&v| v as f64).sum::<f64>()).sum::<f64>() / n) as f32
+        (planes
+            .map(|pl| pl.iter().map(|&v| v as f64).sum::<f64>())
+            .sum::<f64>()
+            / n) as f32
     });
     let variance = per_channel(xs, dims, |ch, planes| {
         let m = mean[ch] as f64;
-        (planes.map(|pl| pl.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>()).sum::<f64>() / n) as f32
+        (planes
+            .map(|pl| pl.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>())
+            .sum::<f64>()
+            / n) as f32
     });
     let (scale, shift) = scale_shift(values(&gamma), values(&beta), &mean, &variance, epsilon);
     let y = affine(xs, dims, &scale, &shift);
-    (tensor(y, &shape), tensor(mean, &[c]), tensor(variance, &[c]))
+    (
+        tensor(y, &shape),
+        tensor(mean, &[c]),
+        tensor(variance, &[c]),
+    )
 }
 
 /// `(∂x, ∂gamma, ∂beta)`: with `x̂ = (x − μ)·σ⁻¹`, `∂beta = Σ dy`, `∂gamma = Σ dy·x̂`,
@@ -101,11 +130,19 @@ pub fn train_backward(
     let dims = layout(&x).unwrap_or((0, 0, 0));
     let (b, c, p) = dims;
     let n = (b * p).max(1) as f64;
-    let (x, gamma, mean, variance, grad) = (dense(x), dense(gamma), dense(mean), dense(variance), dense(grad));
+    let (x, gamma, mean, variance, grad) = (
+        dense(x),
+        dense(gamma),
+        dense(mean),
+        dense(variance),
+        dense(grad),
+    );
     let (xs, gs, mu) = (values(&x), values(&grad), values(&mean));
     let inv = inv_std(values(&variance), epsilon);
     let dbeta = per_channel(gs, dims, |_, planes| {
-        planes.map(|pl| pl.iter().map(|&v| v as f64).sum::<f64>()).sum::<f64>() as f32
+        planes
+            .map(|pl| pl.iter().map(|&v| v as f64).sum::<f64>())
+            .sum::<f64>() as f32
     });
     // Σ dy·(x − μ), then scaled by σ⁻¹: the planes of x and dy of one channel walked together.
     let dgamma = {
@@ -136,7 +173,11 @@ pub fn train_backward(
             *o = scale * (d - mean_dy - xhat * mean_dy_xhat);
         }
     });
-    (tensor(dx, &shape), tensor(dgamma, &[c]), tensor(dbeta, &[c]))
+    (
+        tensor(dx, &shape),
+        tensor(dgamma, &[c]),
+        tensor(dbeta, &[c]),
+    )
 }
 
 /// Inference: `(x − mean)·(variance + ε)^−½·gamma + beta` in one pass.
@@ -152,7 +193,12 @@ pub fn inference(
     let dims = layout(&x).unwrap_or((0, 0, 0));
     let (x, gamma, beta, mean) = (dense(x), dense(gamma), dense(beta), dense(mean));
     let variance = dense(variance);
-    let (scale, shift) =
-        scale_shift(values(&gamma), values(&beta), values(&mean), values(&variance), epsilon);
+    let (scale, shift) = scale_shift(
+        values(&gamma),
+        values(&beta),
+        values(&mean),
+        values(&variance),
+        epsilon,
+    );
     tensor(affine(values(&x), dims, &scale, &shift), &shape)
 }

@@ -22,7 +22,9 @@ pub fn for_each_chunk_with_work(
         return;
     }
     if work < SERIAL_WORK {
-        data.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
+        data.chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
     } else {
         parallel_chunks(data, chunk, f);
     }
@@ -31,12 +33,16 @@ pub fn for_each_chunk_with_work(
 #[cfg(not(target_arch = "wasm32"))]
 fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
     use rayon::prelude::*;
-    data.par_chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
+    data.par_chunks_mut(chunk)
+        .enumerate()
+        .for_each(|(i, c)| f(i, c));
 }
 
 #[cfg(target_arch = "wasm32")]
 fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
-    data.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c));
+    data.chunks_mut(chunk)
+        .enumerate()
+        .for_each(|(i, c)| f(i, c));
 }
 
 /// Threads the loops above spread over (1 in the browser's wasm build).
