@@ -152,14 +152,15 @@ export function labelColumns(row, layout, names) {
       const w = Math.round(entry.contentRect.width);
       if (w !== width) {
         width = w;
-        fitLabels(row);
+        requestAnimationFrame(() => fitLabels(row)); // not inside the callback: see fitLabels
       }
     });
     row.labelObserver.observe(row);
   }
 }
 
-/** Labels wrap onto two lines at most; vertical when any is still too wide for its columns. */
+/** Labels wrap onto two lines at most; vertical when any is still too wide for its columns.
+ * (This changes the row's height, so a resize observer must not call it in its callback.) */
 function fitLabels(row) {
   row.classList.remove('vertical');
   const tooWide = [...row.children].some((label) => {

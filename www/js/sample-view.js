@@ -88,6 +88,7 @@ export function createSampleView(session, { initialModel = null } = {}) {
     $('sample-n').value = info.classes ? info.classes * 6 : info.kind === 'image' ? 64 : 1000;
     $('sample-n').max = info.kind === 'image' ? 256 : 5000;
     $('interp-strips').closest('label').hidden = info.kind !== 'image'; // 2-D: 300 points walk at once
+    updateExportButtons();
     $('sample-truncation-hint').textContent = info.kind === 'image'
       ? 'Keeps every latent component near 0: less variety, more typical-looking samples.'
       : 'A 2-D model shows the catch: the middle of the latent space is not where the data is, ' +
@@ -235,7 +236,17 @@ export function createSampleView(session, { initialModel = null } = {}) {
     const height = Math.max(360, Math.min(720, window.innerHeight - 160));
     enlarge(canvas, width > 0 ? width : 560, height);
   }
-  new ResizeObserver(() => fitGrid()).observe(canvas.closest('.card'));
+  {
+    // Refit when the card's width changes (a window resize), after layout: resizing the
+    // canvas inside the observer's callback would re-trigger it in the same frame.
+    let width = 0;
+    new ResizeObserver(([entry]) => {
+      const w = Math.round(entry.contentRect.width);
+      if (w === width) return;
+      width = w;
+      requestAnimationFrame(fitGrid);
+    }).observe(canvas.closest('.card'));
+  }
 
   // ── Latent walks ──────────────────────────────────────────────────────────────────────
   // One walk at a time. Play while a walk is computed or playing does nothing; Stop, a model
