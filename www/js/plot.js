@@ -17,13 +17,14 @@ export class LinePlot {
    * @param {HTMLCanvasElement} canvas  its width and height attributes give the aspect ratio
    * @param {{key: string, label: string, color: string}[]} series
    * @param {{title?: string}} options  `title` is drawn and names the plot; without it the
-   *   canvas's `data-name` or initial `aria-label` does
+   *   canvas's `data-name` or initial `aria-label` does, or else the series' labels
    */
   constructor(canvas, series, { title = '' } = {}) {
     this.canvas = canvas;
     this.series = series;
     this.title = title;
-    this.name = title || canvas.dataset.name || canvas.getAttribute('aria-label') || 'Plot';
+    this.name = title || canvas.dataset.name || canvas.getAttribute('aria-label') ||
+      `Plot of ${series.map((s) => s.label).join(' and ')}`;
     this.aspect = canvas.height / canvas.width;
     this.drawnWidth = 0; // CSS width of the last drawing
     let queued = false;
