@@ -239,7 +239,7 @@ test('class grids: labels above their columns, whole-number scaling, no giant pa
     assert.ok(centre > x0 && centre < x1, `${label.text} centred over its column (${centre} in ${x0}…${x1})`);
   }
   const label = await page.getAttribute('[data-testid="sample-canvas"]', 'aria-label');
-  assert.match(label, /^60 samples from fashion-dcgan32 at step \d+, 6 of each class, one class per column group: T-shirt\/top, Trouser, .*Ankle boot \(seed 1, no truncation\)$/);
+  assert.match(label, /^60 samples from fashion-dcgan32 at step \d+, 6 of each class, a column for each class: T-shirt\/top, Trouser, .*Ankle boot \(seed 1, no truncation\)$/);
 
   // One class: a square grid under that class's name.
   await page.selectOption('[data-testid="sample-class"]', { label: 'Sneaker' });
@@ -251,7 +251,7 @@ test('class grids: labels above their columns, whole-number scaling, no giant pa
   // At 420 px wide: nothing wider than the screen.
   await page.setViewportSize({ width: 420, height: 800 });
   await page.selectOption('[data-testid="sample-class"]', { label: 'all, in turn' });
-  await page.waitForFunction(() => /one class per column/.test(document.querySelector('[data-testid="sample-canvas"]').getAttribute('aria-label')));
+  await page.waitForFunction(() => /a column for each class/.test(document.querySelector('[data-testid="sample-canvas"]').getAttribute('aria-label')));
   await page.waitForTimeout(300); // the resize observer refits
   g = await geometry();
   assert.ok(g.pageWidth <= 420, `page ${g.pageWidth} px wide`);
@@ -278,7 +278,7 @@ test('class grids: labels above their columns, whole-number scaling, no giant pa
   await page.waitForFunction(() => /^two-classes ·/.test(document.querySelector('[data-testid="sample-info"]').textContent), null, { timeout: 60_000 });
   await page.fill('[data-testid="sample-n"]', '256');
   await page.click('[data-testid="sample-button"]');
-  await page.waitForFunction(() => /^256 samples from two-classes/.test(document.querySelector('[data-testid="sample-canvas"]').getAttribute('aria-label')), null, { timeout: 60_000 });
+  await page.waitForFunction(() => /^256 samples from two-classes at step 0, 128 of each class, \d+ columns for each class: cats, dogs/.test(document.querySelector('[data-testid="sample-canvas"]').getAttribute('aria-label')), null, { timeout: 60_000 });
   g = await geometry();
   assert.deepEqual(g.labels.map((l) => l.text), ['cats', 'dogs']);
   assert.ok(g.native[0] > g.native[1] / 2 && g.native[0] < g.native[1] * 3, `roughly square: ${g.native}`);

@@ -213,7 +213,8 @@ export function createSampleView(session, { initialModel = null } = {}) {
       let text;
       if (classes) {
         const each = n % classes === 0 ? `${n / classes} of each class` : `about ${Math.ceil(n / classes)} of each class`;
-        text = `${count(n, 'sample')} ${from}, ${each}, one class per column group: ${names.join(', ')} (${settings})`;
+        const columns = layout.per === 1 ? 'a column for each class' : `${layout.per} columns for each class`;
+        text = `${count(n, 'sample')} ${from}, ${each}, ${columns}: ${names.join(', ')} (${settings})`;
       } else if (cls >= 0) text = `${count(n, 'sample')} of ${names[cls]} ${from} (${settings})`;
       else text = `${count(n, 'sample')} ${from} (${settings})`;
       describeCanvas(canvas, text);
