@@ -198,6 +198,27 @@ test('a 2-D walk is saved as a GIF of its scatter plot; a WebM video where Media
   await bare.page.close();
 });
 
+test('a GIF being made when the model changes is dropped quietly', async () => {
+  const { page, errors, consoleErrors } = await openApp(app.browser, app.server, '?backend=cpu');
+  await chooseModel(page, MNIST, 'mnist-dcgan28');
+  await page.fill('[data-testid="interp-strips"]', '16');
+  await page.fill('[data-testid="interp-frames"]', '60'); // 960 images: the walk takes a while
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.click('[data-testid="interp-gif"]');
+  assert.equal(await page.isDisabled('[data-testid="interp-gif"]'), true, 'one export at a time');
+  assert.match(await text(page, 'interp-export-status'), /^Computing the walk…$/);
+  await chooseModel(page, FASHION, 'fashion-dcgan32');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="interp-gif"]').disabled, null, { timeout: 60_000 });
+  await page.waitForTimeout(500);
+  assert.equal(downloads, 0, 'nothing of the old model is saved');
+  assert.equal(await text(page, 'interp-export-status'), '');
+  assert.deepEqual(await shownMessages(page), []);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
 test('class grids: labels above their columns, whole-number scaling, no giant pages', async () => {
   const { page, errors, consoleErrors } = await openApp(app.browser, app.server, '?backend=cpu');
   await chooseModel(page, FASHION, 'fashion-dcgan32');
