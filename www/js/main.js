@@ -7,6 +7,7 @@ import { chooseBackend, describeBackend, probeWebGPU, requestedBackend } from '.
 import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
+import { markSelected, tabKeyboard } from './a11y.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -80,11 +81,9 @@ function select(name) {
   if (!factories[name]) name = 'sample';
   if (current && current !== name) views[current]?.hide();
   views[name] ??= factories[name](session(name));
-  for (const tab of document.querySelectorAll('[role="tab"]')) {
-    const on = tab.dataset.tab === name;
-    tab.setAttribute('aria-selected', String(on));
-    document.getElementById(`panel-${tab.dataset.tab}`).hidden = !on;
-  }
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  markSelected(tabs, tabs.find((tab) => tab.dataset.tab === name));
+  for (const tab of tabs) document.getElementById(`panel-${tab.dataset.tab}`).hidden = tab.dataset.tab !== name;
   views[name].show();
   current = name;
   showScope(name);
@@ -96,6 +95,7 @@ catchStrays();
 // (losing any training in progress).
 for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
 for (const tab of document.querySelectorAll('[role="tab"]')) tab.onclick = () => select(tab.dataset.tab);
+tabKeyboard(document.querySelector('[role="tablist"]'), (tab) => select(tab.dataset.tab));
 window.addEventListener('hashchange', () => select(location.hash.slice(1)));
 for (const radio of document.querySelectorAll('input[name="backend"]')) {
   radio.onchange = () => radio.checked && switchTo(radio.value);

@@ -1,6 +1,8 @@
 // Drawing on the 2-D plane [-extent, extent]² (y up): points, arrows, meshes and heat maps.
 // Used by the scatter plots of 2-D models and by the Learn tab.
 
+import { describeCanvas } from './a11y.js';
+
 export const REAL = '#2f6fdb'; // real data: blue
 export const FAKE = '#f08a24'; // generated: orange
 
@@ -144,8 +146,9 @@ export function extentFor(...sets) {
   return Math.max(2.5, Math.ceil(max * 1.1 * 2) / 2);
 }
 
-/** A scatter plot of generated points (orange) over optional real points (blue). */
-export function scatter(canvas, fake, real = null, size = 480) {
+/** A scatter plot of generated points (orange) over optional real points (blue); unless
+ * `describe` is false, with a generic text alternative (the step from `data-step-from`). */
+export function scatter(canvas, fake, real = null, size = 480, { describe = true } = {}) {
   canvas.width = size;
   canvas.height = size;
   canvas.style.width = '';
@@ -154,5 +157,9 @@ export function scatter(canvas, fake, real = null, size = 480) {
   plane.axes();
   if (real) plane.points(real, REAL, 2, 0.35);
   plane.points(fake, FAKE, 2.5, 0.85);
+  if (!describe) return plane;
+  const step = canvas.dataset.stepFrom && document.getElementById(canvas.dataset.stepFrom)?.textContent.trim();
+  describeCanvas(canvas, `Scatter plot of ${fake.length >> 1} generated points (orange)` +
+    `${real ? ` over ${real.length >> 1} real points (blue)` : ''}${step ? `, step ${step}` : ''}`);
   return plane;
 }
