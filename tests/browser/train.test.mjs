@@ -7,7 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, sharedApp, waitReady } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openApp, root, sharedApp, waitReady } from './harness.mjs';
 
 /** What Rust debug output looks like, independent of the page's own filter (messages.js). */
 const DEBUG = /Some\(|\bNone\b|\bOk\(|\bErr\(|\{ ?\w+:|::|HeaderTooLarge|InvalidHeader|\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b/;
@@ -252,6 +254,100 @@ test('a damaged or foreign autosave record costs one sentence and nothing else',
   assert.equal((await trainCall(page, 'info')).step, 1);
   await page.click(sel('train-step'));
   await page.waitForFunction(() => document.querySelector('[data-testid="train-step-count"]').textContent === '2', null, { timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a failed checkpoint load never leaves a model on show that is not loaded', async () => {
+  const { page, errors } = await openTrain();
+  const corrupt = { name: 'bad.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('definitely not safetensors') };
+  await page.selectOption(sel('train-source'), 'file');
+  await page.setInputFiles(sel('train-checkpoint-file'), corrupt);
+  await page.click(sel('train-start'));
+  await page.waitForSelector(sel('error-message'), { timeout: 60_000 });
+  oneSentence((await shownMessages(page))[0]);
+  // Nothing was loaded before: nothing is shown, nothing can be trained or sampled.
+  assert.equal(await text(page, 'train-model-info'), 'No model loaded.');
+  assert.equal(await page.isVisible(sel('train-samples')), false);
+  assert.match(await text(page, 'train-samples-note'), /^No model is loaded/);
+  for (const id of ['train-play', 'train-step', 'train-download']) {
+    assert.equal(await page.$eval(sel(id), (b) => b.disabled), true, id);
+  }
+
+  // With a model trained a step, a failed load keeps it — and says that it is still the one loaded.
+  await page.selectOption(sel('train-source'), 'preset:toy-mlp');
+  await startToy(page);
+  await page.click(sel('train-step'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-step-count"]').textContent === '1', null, { timeout: 60_000 });
+  await page.selectOption(sel('train-source'), 'file');
+  await page.setInputFiles(sel('train-checkpoint-file'), corrupt);
+  await page.click(sel('train-start'));
+  await page.waitForFunction(() => /still loaded/.test(document.querySelector('[data-testid="train-model-info"]').textContent), null, { timeout: 60_000 });
+  assert.match(await text(page, 'train-model-info'), /^toy-8gaussians .*trained 1 step \(still loaded/);
+  assert.equal((await trainCall(page, 'info')).step, 1, 'the worker holds that very model');
+  assert.equal(await page.isVisible(sel('train-samples')), true);
+  assert.equal(await page.$eval(sel('train-play'), (b) => b.disabled), false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('own images: a preview, counted in words, no domain metrics, kept for a resume', async () => {
+  const { page, errors } = await openTrain();
+  const emoji = (name) => ({ name, mimeType: 'image/png', buffer: readFileSync(join(root, 'data/emoji', name)) });
+  await page.selectOption(sel('train-source'), 'preset:dcgan32-rgb');
+  await page.click(sel('train-start'));
+  await page.waitForFunction(() => /dcgan32-rgb .*trained 0 steps/.test(document.querySelector('[data-testid="train-model-info"]').textContent), null, { timeout: 60_000 });
+  await page.selectOption(sel('train-data'), 'images');
+  await page.setInputFiles(sel('train-files'), [emoji('1f600.png')]);
+  await page.waitForFunction(() => /^Your 1 image of 64×64/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 60_000 });
+  assert.equal(await page.isVisible(sel('train-preview')), true);
+  assert.equal(await text(page, 'train-preview-caption'), 'The image, as the model will see it.');
+  await page.setInputFiles(sel('train-files'), [emoji('1f600.png'), emoji('1f680.png')]);
+  await page.waitForFunction(() => /^Your 2 images of 64×64/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 60_000 });
+  assert.equal(await text(page, 'train-preview-caption'), 'All 2 images, as the model will see them.');
+  assert.match(await text(page, 'train-images-kept'), /^Kept in this browser/);
+  assert.equal(await page.isVisible(sel('metrics-now')), false, 'no domain metrics for own images');
+  assert.match(await text(page, 'metrics-status'), /your own images have none/);
+
+  await setField(page, 'train-autosave-every', 2);
+  await page.click(sel('train-step'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-step-count"]').textContent === '1', null, { timeout: 120_000 });
+  await page.click(sel('train-step'));
+  await page.waitForFunction(() => /^Autosaved at step 2 /.test(document.querySelector('[data-testid="train-autosave-status"]').textContent), null, { timeout: 120_000 });
+  await page.reload();
+  await waitReady(page);
+  await page.waitForSelector(sel('resume-offer'), { state: 'visible' });
+  assert.match(await text(page, 'resume-text'), /“dcgan32-rgb” on your 2 images was autosaved/);
+  await page.click(sel('resume-yes'));
+  await page.waitForFunction(() => /^Your 2 images of 64×64/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 60_000 });
+  assert.equal(await stepCount(page), 2);
+  assert.equal(await text(page, 'train-preview-caption'), 'All 2 images, as the model will see them.');
+  await page.waitForSelector(`${sel('train-step')}:not([disabled])`, { timeout: 60_000 });
+  await page.click(sel('train-step'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="train-step-count"]').textContent === '3', null, { timeout: 120_000 });
+  assert.deepEqual(await shownMessages(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an emoji run fetches the built-in emoji set, shows its progress and uses the emoji classifier', async () => {
+  const { page, errors } = await openTrain();
+  const value = await page.$eval(sel('train-source'), (s) => [...s.options].find((o) => /emoji/i.test(o.text) && o.value.startsWith('shipped:'))?.value);
+  assert.ok(value, 'the shipped emoji model is offered');
+  await page.selectOption(sel('train-source'), value);
+  await page.click(sel('train-start'));
+  // Downloading and decoding 3,786 images takes seconds: the progress line says so.
+  await page.waitForSelector(sel('train-busy'), { state: 'visible', timeout: 30_000 });
+  assert.match(await text(page, 'train-busy'), /\S…$/);
+  await page.waitForFunction(() => /domain-emoji .*ready/.test(document.querySelector('[data-testid="metrics-status"]').textContent), null, { timeout: 180_000 });
+  assert.equal(await page.$eval(sel('train-data'), (s) => s.value), 'folder:emoji');
+  assert.match(await text(page, 'train-data-status'), /^3,786 emoji images of 64×64, fitted to 32×32\./);
+  await page.fill(sel('metrics-n'), '50');
+  await page.click(sel('metrics-now'));
+  await page.waitForFunction(() => /^Step \d+: FID/.test(document.querySelector('[data-testid="metrics-status"]').textContent), null, { timeout: 120_000 });
+  assert.match(await text(page, 'metrics-status'), /— domain-emoji\/50v50 in/);
+  await page.waitForSelector(sel('train-busy'), { state: 'hidden' });
+  assert.deepEqual(await shownMessages(page), []);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -4,7 +4,8 @@
 
 /**
  * The value of `input` within its limits; when it had to change, the field is rewritten and a
- * note appears after it (removed again once the field holds an allowed value).
+ * note appears after it. The note stays until the user edits the field again (see
+ * `clampOnChange`), so reading the clamped value later does not hide why it is so.
  * @param {HTMLInputElement} input
  * @param {{min?: number, max?: number, integer?: boolean, fallback: number, why?: string}} limits
  *   `why` is added to the note for a value over `max` (e.g. "to keep the page responsive")
@@ -31,13 +32,16 @@ export function readNumber(input, { min = -Infinity, max = Infinity, integer = f
     }
   }
   if (value !== number || raw !== String(number)) input.value = String(value);
-  showNote(input, note);
+  if (note) showNote(input, note);
   return value;
 }
 
-/** Re-reads `input` whenever it changes, so the clamped value shows at once. */
+/** Re-reads `input` whenever the user changes it, so the clamped value shows at once. */
 export function clampOnChange(input, limits) {
-  input.addEventListener('change', () => readNumber(input, limits));
+  input.addEventListener('change', () => {
+    showNote(input, '');
+    readNumber(input, limits);
+  });
 }
 
 /** The note after `input` ('' removes it). */

@@ -16,7 +16,7 @@ import { createMetricsPanel } from './metrics-panel.js';
 import { createInceptionPanel } from './inception-panel.js';
 import { createBusy } from './busy.js';
 import { count } from './plural.js';
-import { clampOnChange, readNumber } from './number-input.js';
+import { clampOnChange, readNumber, showNote } from './number-input.js';
 import { checkHyperParameters } from './hparam-checks.js';
 import { FOLDER_SETS, loadFolderSet } from './folder-sets.js';
 import { IMAGES_LIMIT, readImages, writeImages, writeRun } from './autosave-store.js';
@@ -43,12 +43,14 @@ const SAMPLE_EVERY = { min: 1, max: 100000, integer: true, fallback: 50 };
 const AUTOSAVE_EVERY = { min: 0, max: 100000, integer: true, fallback: 100 };
 const BATCH = { min: 1, max: 4096, integer: true, fallback: 32, why: '(the model\'s limit)' };
 const N_CRITIC = { min: 1, max: 100, integer: true, fallback: 1, why: '(the model\'s limit)' };
+const AUTOSAVE_HINT = 'Autosave keeps the run in this browser, so a reload can resume it.';
 const MB = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`;
 
 export function createTrainView(session) {
   const { client } = session;
   const errors = errorsFor('train');
   const busy = createBusy($('train-busy'));
+  const autosaveStatus = (text) => ($('train-autosave-status').textContent = text);
   let info = null; // RunInfo of the current model
   let step = 0;
   let savedStep = 0; // the step of the model as started or last downloaded
@@ -180,6 +182,7 @@ export function createTrainView(session) {
     step = info.step;
     savedStep = step;
     autosavedStep = restored ? step : -1;
+    autosaveStatus(AUTOSAVE_HINT);
     firstStepDone = false;
     showModelInfo();
     $('train-step-count').textContent = step;
@@ -229,7 +232,7 @@ export function createTrainView(session) {
 
   async function applyData() {
     try {
-      await busy.during('Loading the data…', useData);
+      await busy.during('Loading the data…', (wait) => useData(wait));
     } catch (e) {
       $('train-data-status').textContent = 'The data could not be used (see the message above).';
       throw e;
@@ -238,7 +241,8 @@ export function createTrainView(session) {
 
   const status = (text) => ($('train-data-status').textContent = text);
 
-  async function useData() {
+  /** Hands the chosen data to the model; `wait` is the progress line to keep current. */
+  async function useData(wait) {
     const choice = $('train-data').value;
     $('train-images').hidden = choice !== IMAGES;
     dataReady = false;
@@ -262,7 +266,11 @@ export function createTrainView(session) {
     }
     if (choice.startsWith('folder:')) {
       const set = FOLDER_SETS.find((d) => `folder:${d.name}` === choice);
-      folderImages[set.name] ??= await loadFolderSet(set, (done, total) => status(`Downloading the ${set.name} images: ${done} / ${total}…`));
+      folderImages[set.name] ??= await loadFolderSet(set, (done, total) => {
+        const text = done < total ? `Downloading the ${set.name} images: ${done} / ${total}…` : `Decoding the ${count(total, `${set.name} image`)}…`;
+        status(text);
+        wait.say(text);
+      });
       await attachImages(folderImages[set.name], set.name);
       await useClassifier(set.name);
       return;
@@ -377,8 +385,9 @@ export function createTrainView(session) {
     warning.hidden = true;
   }
 
-  async function applyForm() {
+  async function applyForm(event) {
     if (!info) throw new Error('start a model first');
+    if (event?.target?.type === 'number') showNote(event.target, ''); // edited: a new value, a new check
     const typed = { ...info.train, loss: form.elements.loss.value };
     for (const key of NUMBERS) {
       if (key === 'batch') typed[key] = readNumber(form.elements.batch, BATCH);
@@ -492,6 +501,7 @@ export function createTrainView(session) {
   function blankSamples(text) {
     const canvas = $('train-samples');
     canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    canvas.hidden = true;
     $('train-samples-note').textContent = text;
   }
 
@@ -519,6 +529,7 @@ export function createTrainView(session) {
         scatter(canvas, pointsFromBytes(await client.call('sample', 512, SAMPLE_SEED, 0, -1)), realPoints);
       }
     });
+    canvas.hidden = false;
     const classes = info.classes ? `; one class per column${info.class_names?.length ? ` (${info.class_names.join(', ')})` : ''}` : '';
     $('train-samples-note').textContent = info.kind === 'image'
       ? `EMA generator at step ${step.toLocaleString('en-US')}, the same latents every time${classes}.`
@@ -533,7 +544,6 @@ export function createTrainView(session) {
   }
 
   // ── Autosave ─────────────────────────────────────────────────────────────────────────
-  const autosaveStatus = (text) => ($('train-autosave-status').textContent = text);
 
   /** Keeps the run (checkpoint, data choice, plots) in this browser, unless off or already kept. */
   async function autosave() {
@@ -655,7 +665,7 @@ export function createTrainView(session) {
     drop.classList.remove('over');
     errors.run('Reading the dropped files failed', async () => takeImages(await fromDrop(e.dataTransfer)));
   };
-  form.onchange = () => errors.run('Hyper-parameters not applied', applyForm);
+  form.onchange = (e) => errors.run('Hyper-parameters not applied', () => applyForm(e));
   form.onsubmit = (e) => e.preventDefault();
   clampOnChange($('train-sample-every'), SAMPLE_EVERY);
   clampOnChange($('train-autosave-every'), AUTOSAVE_EVERY);
