@@ -148,9 +148,23 @@ export function createTrainView(session) {
       });
     } catch (e) {
       await afterFailedStart();
+      if (value.startsWith('preset:')) markTomlLine(e);
       throw e;
     }
     await onModel();
+  }
+
+  /** A config error naming "line N, column M": opens the editor with that line selected. */
+  function markTomlLine(error) {
+    const at = String(error?.message ?? '').match(/\bline (\d+), column (\d+)/);
+    if (!at) return;
+    const area = $('train-toml');
+    const lines = area.value.split('\n');
+    const line = Math.min(Number(at[1]), lines.length) - 1;
+    const start = lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0);
+    $('train-toml-box').open = true;
+    area.focus();
+    area.setSelectionRange(start, start + lines[line].length);
   }
 
   /**
