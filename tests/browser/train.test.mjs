@@ -158,6 +158,8 @@ test('clamped fields show the value in use and say why', async () => {
   await setField(page, 'train-sample-every', 0);
   assert.equal(await page.$eval(sel('train-sample-every'), (i) => i.value), '1');
   assert.equal(await text(page, 'train-sample-every-note'), 'at least 1');
+  await page.focus(sel('train-autosave-every')); // leaving the field keeps the note
+  assert.equal(await text(page, 'train-sample-every-note'), 'at least 1');
   await setField(page, 'hp-batch', 100000);
   assert.equal(await page.$eval(sel('hp-batch'), (i) => i.value), '4096');
   assert.match(await text(page, 'hp-batch-note'), /^at most 4096/);
@@ -347,6 +349,31 @@ test('an emoji run fetches the built-in emoji set, shows its progress and uses t
   await page.waitForFunction(() => /^Step \d+: FID/.test(document.querySelector('[data-testid="metrics-status"]').textContent), null, { timeout: 120_000 });
   assert.match(await text(page, 'metrics-status'), /— domain-emoji\/50v50 in/);
   await page.waitForSelector(sel('train-busy'), { state: 'hidden' });
+  assert.deepEqual(await shownMessages(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a slow data choice never overrides a newer one', async () => {
+  const { page, errors } = await openTrain();
+  const emoji = (name) => ({ name, mimeType: 'image/png', buffer: readFileSync(join(root, 'data/emoji', name)) });
+  await page.selectOption(sel('train-source'), 'preset:dcgan32-rgb');
+  await page.click(sel('train-start'));
+  await page.waitForFunction(() => /dcgan32-rgb .*trained 0 steps/.test(document.querySelector('[data-testid="train-model-info"]').textContent), null, { timeout: 60_000 });
+  assert.equal(await page.$eval(sel('train-data'), (s) => s.value), 'images', 'a fresh colour model waits for your images');
+  // The emoji set takes seconds to download; the user's images are chosen meanwhile.
+  await page.selectOption(sel('train-data'), 'folder:emoji');
+  await page.waitForFunction(() => /Downloading the emoji/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 30_000 });
+  await page.selectOption(sel('train-data'), 'images');
+  await page.setInputFiles(sel('train-files'), [emoji('1f600.png'), emoji('1f680.png')]);
+  await page.waitForFunction(() => /^Your 2 images/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 60_000 });
+  assert.equal(await page.isVisible(sel('train-busy')), true, 'the download still runs');
+  // Once the download is over, the newer choice still holds.
+  await page.waitForSelector(sel('train-busy'), { state: 'hidden', timeout: 180_000 });
+  await page.waitForTimeout(1000);
+  assert.match(await text(page, 'train-data-status'), /^Your 2 images/);
+  assert.equal(await page.$eval(sel('train-data'), (s) => s.value), 'images');
+  assert.match(await text(page, 'metrics-status'), /your own images have none/);
   assert.deepEqual(await shownMessages(page), []);
   assert.deepEqual(errors, []);
   await page.close();

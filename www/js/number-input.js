@@ -32,16 +32,29 @@ export function readNumber(input, { min = -Infinity, max = Infinity, integer = f
     }
   }
   if (value !== number || raw !== String(number)) input.value = String(value);
-  if (note) showNote(input, note);
+  if (note) {
+    showNote(input, note);
+    input.dataset.clamped = input.value;
+  }
   return value;
 }
 
 /** Re-reads `input` whenever the user changes it, so the clamped value shows at once. */
 export function clampOnChange(input, limits) {
   input.addEventListener('change', () => {
-    showNote(input, '');
+    forgetNote(input);
     readNumber(input, limits);
   });
+}
+
+/**
+ * The user edited `input`: its old note no longer applies. (Browsers also fire `change` when
+ * a field whose value the page rewrote loses focus; the note of that value stays.)
+ */
+export function forgetNote(input) {
+  if (input.dataset.clamped !== undefined && input.value === input.dataset.clamped) return;
+  delete input.dataset.clamped;
+  showNote(input, '');
 }
 
 /** The note after `input` ('' removes it). */

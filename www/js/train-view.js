@@ -16,7 +16,7 @@ import { createMetricsPanel } from './metrics-panel.js';
 import { createInceptionPanel } from './inception-panel.js';
 import { createBusy } from './busy.js';
 import { count } from './plural.js';
-import { clampOnChange, readNumber, showNote } from './number-input.js';
+import { clampOnChange, forgetNote, readNumber } from './number-input.js';
 import { checkHyperParameters } from './hparam-checks.js';
 import { FOLDER_SETS, loadFolderSet } from './folder-sets.js';
 import { IMAGES_LIMIT, readImages, writeImages, writeRun } from './autosave-store.js';
@@ -61,6 +61,7 @@ export function createTrainView(session) {
   const folderImages = {}; // built-in folder set name → decoded images
   let realPoints = null; // cached real points for the 2-D scatter
   let dataReady = false;
+  let dataSerial = 0; // numbers the data choices, so a slow one cannot overwrite a newer one
   let dataTitle = ''; // what the run trains on, in words (for the autosave offer)
   let chunk = 1; // steps per wasm call, adapted to the measured speed
   let lastProgress = 0;
@@ -230,7 +231,8 @@ export function createTrainView(session) {
       idxOptions.forEach((o) => (o.disabled = points || info.channels !== 1));
       folderOptions.forEach((o) => (o.disabled = points));
     }
-    select.replaceChildren(...toyOptions, ...idxOptions, ...folderOptions, imageOption);
+    // Own images before the emoji: a fresh colour model should not start a 3,786-file download.
+    select.replaceChildren(...toyOptions, ...idxOptions, imageOption, ...folderOptions);
     // Prefer what was asked for, then what the run was trained on, then the previous choice,
     // then the first allowed.
     const dir = info && getTomlValue(info.config, 'data', 'dir');
@@ -257,56 +259,70 @@ export function createTrainView(session) {
 
   /** Hands the chosen data to the model; `wait` is the progress line to keep current. */
   async function useData(wait) {
+    // A newer choice (or model) supersedes this one: after every wait, stop if it came.
+    const mine = ++dataSerial;
+    const superseded = () => mine !== dataSerial;
     const choice = $('train-data').value;
     $('train-images').hidden = choice !== IMAGES;
     dataReady = false;
     realPoints = null;
     updateButtons();
     if (!info) return;
-    dataTitle = $('train-data').selectedOptions[0]?.text ?? choice;
+    const title = $('train-data').selectedOptions[0]?.text ?? choice;
     $('train-metrics').hidden = info.kind !== 'image';
     await metrics.setData(null, info.kind === 'image'
       ? 'Domain metrics need a built-in data set (Fashion-MNIST, MNIST or the Noto emoji) and its classifier; your own images have none, but the standard FID below works on them.'
       : 'Metrics are for image models.');
+    if (superseded()) return;
     if (choice.startsWith('idx:')) {
       const set = choice.slice(4);
       status(`Loading ${set}…`);
       const n = await client.call('useIdx', set);
+      if (superseded()) return;
       status(`${count(n, `${set} test image`)} with their labels, fitted to ${info.width}×${info.height}.`);
-      dataReady = true;
-      updateButtons();
-      await useClassifier(set);
+      dataChosen(title);
+      await useClassifier(set, superseded);
       return;
     }
     if (choice.startsWith('folder:')) {
       const set = FOLDER_SETS.find((d) => `folder:${d.name}` === choice);
       folderImages[set.name] ??= await loadFolderSet(set, (done, total) => {
+        if (superseded()) return;
         const text = done < total ? `Downloading the ${set.name} images: ${done} / ${total}…` : `Decoding the ${count(total, `${set.name} image`)}…`;
         status(text);
         wait.say(text);
       });
-      await attachImages(folderImages[set.name], set.name);
-      await useClassifier(set.name);
+      if (superseded() || !(await attachImages(folderImages[set.name], set.name, superseded))) return;
+      dataChosen(title);
+      await useClassifier(set.name, superseded);
       return;
     }
     if (choice !== IMAGES) {
       await client.call('useToyData', choice);
-      realPoints = await client.call('realPoints', 512, SAMPLE_SEED);
-      status(`Fresh points from “${dataTitle}” every batch.`);
-    } else {
-      if (!images) {
-        status('Drop images or pick files or a folder.');
-        return;
-      }
-      await attachImages(images, 'your');
-      dataTitle = `your ${count(images.n, 'image')}`;
+      const points = await client.call('realPoints', 512, SAMPLE_SEED);
+      if (superseded()) return;
+      realPoints = points;
+      status(`Fresh points from “${title}” every batch.`);
+      dataChosen(title);
+      return;
     }
+    if (!images) {
+      status('Drop images or pick files or a folder.');
+      return;
+    }
+    if (await attachImages(images, 'your', superseded)) dataChosen(`your ${count(images.n, 'image')}`);
+  }
+
+  /** The data is in place: training can start. */
+  function dataChosen(title) {
+    dataTitle = title;
     dataReady = true;
     updateButtons();
   }
 
   /** The domain metrics for a built-in set, when its classifier reads this model's images. */
-  async function useClassifier(set) {
+  async function useClassifier(set, superseded) {
+    if (superseded()) return;
     if (CLASSIFIED[set] !== info.channels) {
       await metrics.setData(null, `Domain metrics for ${set} need a ${CLASSIFIED[set] === 1 ? 'grey-scale' : 'colour'} model.`);
       return;
@@ -315,8 +331,11 @@ export function createTrainView(session) {
       errors.run('The metrics classifier could not be loaded', () => metrics.setData(set)));
   }
 
-  /** Hands decoded images to the model; `whose` is 'your' or a built-in set's name. */
-  async function attachImages(set, whose) {
+  /**
+   * Hands decoded images to the model; `whose` is 'your' or a built-in set's name. Resolves to
+   * false when a newer data choice came meanwhile (nothing is said then).
+   */
+  async function attachImages(set, whose, superseded) {
     const { labels, classNames } = labelsFromPaths(set.paths);
     let useLabels;
     let classes = '';
@@ -330,11 +349,11 @@ export function createTrainView(session) {
     await client.request('useImages', [{ rgba, n: set.n, width: set.width, height: set.height, labels: useLabels }], {
       transfer: [rgba.buffer],
     });
+    if (superseded()) return false;
     const what = whose === 'your' ? `Your ${count(set.n, 'image')}` : count(set.n, `${whose} image`);
     status(`${what} of ${set.width}×${set.height}${classes}, fitted to ${info.width}×${info.height}.` +
       (set.note ? ` Note: ${set.note}.` : ''));
-    dataReady = true;
-    updateButtons();
+    return true;
   }
 
   async function takeImages(entries) {
@@ -401,7 +420,7 @@ export function createTrainView(session) {
 
   async function applyForm(event) {
     if (!info) throw new Error('start a model first');
-    if (event?.target?.type === 'number') showNote(event.target, ''); // edited: a new value, a new check
+    if (event?.target?.type === 'number') forgetNote(event.target); // edited: a new value, a new check
     const typed = { ...info.train, loss: form.elements.loss.value };
     for (const key of NUMBERS) {
       if (key === 'batch') typed[key] = readNumber(form.elements.batch, BATCH);
