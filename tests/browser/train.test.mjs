@@ -378,3 +378,28 @@ test('a slow data choice never overrides a newer one', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the backend switch pauses and autosaves a training run, and the other backend resumes it', async () => {
+  const { page, errors } = await openTrain();
+  await startToy(page);
+  await page.click(sel('train-play'));
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-step-count"]').textContent) >= 5, null, { timeout: 120_000 });
+  // No question asked: nothing is lost. (A dialog would fail the test: Playwright dismisses it.)
+  page.on('dialog', (d) => errors.push(`unexpected ${d.type()} dialog`));
+  await Promise.all([
+    page.waitForEvent('load', { timeout: 60_000 }),
+    page.click(`${sel('backend-switch')} label:has(${sel('backend-webgpu')})`),
+  ]);
+  await waitReady(page);
+  assert.match(page.url(), /backend=webgpu/);
+  await page.waitForSelector(sel('resume-offer'), { state: 'visible' });
+  const saved = Number((await text(page, 'resume-text')).match(/at step (\d+)/)[1]);
+  assert.ok(saved >= 5, `saved at ${saved}`);
+  await page.click(sel('resume-yes'));
+  await page.waitForSelector(sel('resume-offer'), { state: 'hidden', timeout: 120_000 });
+  assert.equal(await stepCount(page), saved);
+  assert.equal((await trainCall(page, 'backend')).kind, 'webgpu');
+  assert.equal((await trainCall(page, 'info')).step, saved);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -58,6 +58,8 @@ function showBackend(backend, chosen) {
  */
 async function switchTo(kind) {
   const { auto } = await choice;
+  // Training pauses and is autosaved first, so the reloaded page offers to resume it there.
+  await views.train?.beforeLeaving?.();
   if (views.train?.unsaved?.() &&
       !confirm('Switching reloads the page: the model being trained in the Train tab is lost unless you download it first. Switch anyway?')) {
     showBackend(await sessions.sample.ready.catch(() => null), await choice); // put the radio back

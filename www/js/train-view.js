@@ -718,5 +718,11 @@ export function createTrainView(session) {
     await session.ready;
   })().catch((e) => errors.show(e, 'The Train tab could not start'));
 
-  return { ready, show() {}, hide() {}, unsaved, resume };
+  /** Before the page reloads on purpose (the backend switch): pause, and autosave if on. */
+  async function beforeLeaving() {
+    await stop();
+    await autosave();
+  }
+
+  return { ready, show() {}, hide() {}, unsaved, resume, beforeLeaving };
 }
