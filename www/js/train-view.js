@@ -382,6 +382,7 @@ export function createTrainView(session) {
     if (!images) return;
     const n = Math.min(images.n, PREVIEW);
     drawGrid($('train-preview'), images.rgba, n, images.width, images.height, { cols: Math.min(n, 8) });
+    $('train-preview').setAttribute('aria-label', `Preview of ${n === images.n ? 'your' : `the first ${n} of your`} ${count(images.n, 'image')}`);
     $('train-preview-caption').textContent = images.n > n
       ? `The first ${n} of ${count(images.n, 'image')}, as the model will see them.`
       : `${n === 1 ? 'The image' : `All ${count(n, 'image')}`}, as the model will see ${n === 1 ? 'it' : 'them'}.`;
@@ -458,6 +459,10 @@ export function createTrainView(session) {
       step = s.step;
     }
     firstStepDone = true;
+    if (clearOnProgress) {
+      clearOnProgress = false;
+      errors.clear();
+    }
     wait?.rearm(`Training step ${step + 1}…`);
     $('train-step-count').textContent = step;
     showModelInfo();
@@ -505,8 +510,11 @@ export function createTrainView(session) {
     onChange: () => updateButtons(),
   });
 
+  let clearOnProgress = false; // the Train tab's old messages go once training is under way
   function play() {
-    if (info && dataReady) player.play();
+    if (!info || !dataReady) return;
+    clearOnProgress = true;
+    player.play();
   }
 
   /** Pauses and waits until the worker has finished its current chunk. */
