@@ -5,6 +5,7 @@
 // without a click.
 
 import { sentence } from './messages.js';
+import { clampOnChange, readNumber } from './number-input.js';
 
 const $ = (id) => document.getElementById(id);
 const SEED = 99; // the same evaluation latents as the domain metrics
@@ -15,7 +16,9 @@ export function createInceptionPanel(client) {
   let busy = false;
   const status = (text) => ($('inception-status').textContent = text);
   const bar = $('inception-progress');
-  const count = () => Math.min(10000, Math.max(2, Math.round(Number($('inception-n').value) || 100)));
+  const N_LIMITS = { min: 2, max: 10000, integer: true, fallback: 100 };
+  const count = () => readNumber($('inception-n'), N_LIMITS);
+  clampOnChange($('inception-n'), N_LIMITS);
 
   function update() {
     $('inception-run').disabled = !loaded || busy;

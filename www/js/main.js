@@ -8,6 +8,7 @@ import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
 import { markSelected, tabKeyboard } from './a11y.js';
+import { offerResume } from './resume-offer.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -58,6 +59,8 @@ function showBackend(backend, chosen) {
  */
 async function switchTo(kind) {
   const { auto } = await choice;
+  // Training pauses and is autosaved first, so the reloaded page offers to resume it there.
+  await views.train?.beforeLeaving?.();
   if (views.train?.unsaved?.() &&
       !confirm('Switching reloads the page: the model being trained in the Train tab is lost unless you download it first. Switch anyway?')) {
     showBackend(await sessions.sample.ready.catch(() => null), await choice); // put the radio back
@@ -116,6 +119,12 @@ main.ready.then(async (backend) => showBackend(backend, await choice), async (e)
   showError(e, 'WebAssembly did not start');
 });
 select(location.hash.slice(1) || 'sample');
+// A run the Train tab autosaved before a reload is offered for resuming (in the Train tab).
+const resumeOffer = offerResume(async (record) => {
+  select('train');
+  await views.train.ready;
+  await views.train.resume(record);
+});
 
 /**
  * Test hook. `client` talks to the Sample tab's worker; `ready` resolves to its backend info
@@ -134,6 +143,7 @@ window.ganvas = {
   sessions,
   choice,
   prefer: null,
+  resumeOffer, // resolves to what the autosave held on load: 'run', 'damaged' or null
 };
 choice.then(({ prefer }) => (window.ganvas.prefer = prefer));
 window.ganvas.ready.catch(() => {}); // reported above; keep the rejection for tests only

@@ -1,8 +1,10 @@
 // The Train tab's metrics card: domain FID / KID / precision / recall / coverage of the EMA
 // generator against the chosen built-in data set, on that set's small classifier
 // (www/models/domain-<set>.safetensors), recomputed every N steps and plotted over time.
+// For data without a classifier (the user's own images) the domain part says so and hides.
 
 import { LinePlot } from './plot.js';
+import { clampOnChange, readNumber } from './number-input.js';
 
 const $ = (id) => document.getElementById(id);
 const SEED = 99; // latents of the evaluation samples
@@ -20,8 +22,16 @@ export function createMetricsPanel(client) {
     { key: 'coverage', label: 'coverage', color: '#d97706' },
   ], { title: 'Fidelity and diversity (higher is better)' });
   const status = (text) => ($('metrics-status').textContent = text);
-  const every = () => Math.max(0, Math.round(Number($('metrics-every').value) || 0));
-  const count = () => Math.min(10000, Math.max(50, Math.round(Number($('metrics-n').value) || 500)));
+  const EVERY = { min: 0, max: 100000, integer: true, fallback: 200 };
+  const COUNT = { min: 50, max: 10000, integer: true, fallback: 500, why: 'to keep an evaluation under a minute or so' };
+  const every = () => readNumber($('metrics-every'), EVERY);
+  const count = () => readNumber($('metrics-n'), COUNT);
+  clampOnChange($('metrics-every'), EVERY);
+  clampOnChange($('metrics-n'), COUNT);
+  /** Shows the domain metrics' controls and plots only when there is a classifier. */
+  const showDomain = (on) => {
+    for (const id of ['metrics-domain-controls', 'metrics-domain-plots']) $(id).hidden = !on;
+  };
 
   function clear() {
     lastStep = -1;
@@ -29,17 +39,26 @@ export function createMetricsPanel(client) {
     prPlot.clear();
   }
 
-  /** The data changed: `dataset` is a built-in set name, or null for anything else. */
-  async function setData(dataset) {
+  /**
+   * The data changed: `dataset` is a set with a shipped classifier ('fashion-mnist', 'mnist',
+   * 'emoji'), or null with `why` saying why there are no domain metrics for this data.
+   */
+  async function setData(dataset, why = 'Domain metrics need a built-in data set (Fashion-MNIST, MNIST or the Noto emoji) and its classifier.') {
     clear();
     set = null;
     $('metrics-now').disabled = true;
+    showDomain(false);
     if (!dataset) {
-      status('Metrics need a built-in image data set (Fashion-MNIST or MNIST) and its domain classifier.');
+      status(why);
       return;
     }
+    status(`Loading the ${dataset} classifier…`);
     const url = new URL(`../models/domain-${dataset}.safetensors`, import.meta.url).href;
-    const info = await client.call('loadExtractor', url);
+    const info = await client.call('loadExtractor', url).catch((e) => {
+      status('The domain metrics are not available: their classifier could not be loaded (see the message above).');
+      throw e;
+    });
+    showDomain(true);
     set = dataset;
     $('metrics-now').disabled = false;
     status(`Classifier ${info.name} (${info.dim} features, ${info.classes} classes) ready; ` +
