@@ -10,6 +10,7 @@ import { saveBlob, saveBytes, saveCanvasPng } from './download.js';
 import { count, describeCanvas } from './a11y.js';
 import { encodeGif } from './gif.js';
 import { recordWebm, webmType } from './webm.js';
+import { createProjectView } from './project-view.js';
 
 const $ = (id) => document.getElementById(id);
 const intIn = (input, lo, hi) => Math.min(hi, Math.max(lo, Math.round(Number(input.value) || 0)));
@@ -72,6 +73,7 @@ export function createSampleView(session, { initialModel = null } = {}) {
   let shownWalk = null; // the walk whose frames are on screen (see computeWalk), null if none
   let exporting = false; // a GIF or video is being made
   const videoType = webmType();
+  const projection = createProjectView(session);
 
   function showInfo(text) {
     $('sample-info').textContent = text;
@@ -79,6 +81,7 @@ export function createSampleView(session, { initialModel = null } = {}) {
 
   function onInfo() {
     controlsFor = info;
+    projection.setModel(info);
     showInfo(describeRun(info));
     const label = $('sample-class-label');
     label.hidden = !info.classes;
@@ -134,6 +137,7 @@ export function createSampleView(session, { initialModel = null } = {}) {
       showInfo(`${describeRun(info)} (${what} could not be opened)`);
     } else {
       showInfo(`${what} is not available.`);
+      projection.setModel(null);
       blank(canvas);
       labelColumns($('sample-column-labels'), { blocks: [], width: 0 }, []);
       describeCanvas(canvas, 'Samples: no model loaded');

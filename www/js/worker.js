@@ -147,6 +147,9 @@ const methods = {
   interpolate: (strips, frames, seed, mode = 'slerp', cls = -1) =>
     need().interpolate(strips, frames, seed64(seed), mode, cls),
   export: () => need().export(),
+  projectStart: (rgba, width, height, cls, steps, seed) =>
+    need().project_start(rgba, width, height, cls, steps, seed64(seed)),
+  projectSteps: (k) => need().project_steps(k),
   /** Half a step for the teaching view: 'discriminator' or 'generator'. */
   trainPhase: (phase) => need().train_phase(phase),
   discriminatorField: (size, extent) => need().discriminator_field(size, extent),

@@ -9,6 +9,7 @@ mod backend;
 mod dto;
 mod inception;
 mod metrics;
+mod project;
 
 use burn::tensor::{Device, Tensor};
 use js_sys::{Float32Array, Uint8Array};
@@ -53,6 +54,8 @@ pub struct Session {
     inception: Option<crate::metrics::inception::Inception>,
     /// Inception features of the first images of `images`, computed once.
     real_inception: Option<crate::metrics::FeatureSet>,
+    /// A projection in progress: the projector, its target (values in [-1, 1]) and its steps.
+    projector: Option<(crate::project::Projector, Vec<f32>, usize)>,
 }
 
 #[wasm_bindgen]
@@ -71,6 +74,7 @@ impl Session {
             real_features: None,
             inception: None,
             real_inception: None,
+            projector: None,
         })
     }
 
@@ -363,6 +367,7 @@ impl Session {
         self.images = None;
         self.real_features = None;
         self.real_inception = None;
+        self.projector = None;
     }
 
     /// The data images and the model that metrics compare, or what is missing.
