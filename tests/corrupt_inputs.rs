@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use burn::tensor::Device;
 use ganvas::checkpoint::Checkpoint;
 use ganvas::data::load_image_folder;
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{self, RunConfig, Snapshot, Weights};
 use ganvas::train::Trainer;
@@ -64,7 +65,7 @@ fn checkpoint_of(text: &str) -> Checkpoint {
         &Device::flex(),
     )
     .unwrap();
-    Snapshot::new(&trainer, &config).unwrap().read().unwrap()
+    block(Snapshot::new(&trainer, &config).unwrap().read()).unwrap()
 }
 
 /// Every way the library reads a checkpoint; each must return (not panic). Returns the first

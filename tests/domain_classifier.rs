@@ -13,6 +13,7 @@ use ganvas::metrics::domain::{
     DomainMeta, FORMAT,
 };
 use ganvas::model::named::FitError;
+use ganvas::readback::block;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 /// The accuracies `www/models/domain-classifiers.md` promises on the 10 000 test images.
@@ -105,7 +106,7 @@ fn shipped_fashion_classifier_classifies_real_test_images_at_its_recorded_rate()
     let extractor = DomainExtractor::from_bytes(&shipped("fashion-mnist"), &device).expect("loads");
     let set = fixture();
     assert_eq!(set.len(), 300);
-    let measured = domain::accuracy(&extractor.classifier, &set, 128).expect("evaluates");
+    let measured = block(domain::accuracy(&extractor.classifier, &set, 128)).expect("evaluates");
     assert_eq!(measured.total, 300);
     let p = extractor.meta.test_accuracy;
     // The fixture is 300 of the 10 000 images the recorded rate was measured on: its rate
@@ -175,7 +176,7 @@ fn a_few_training_steps_on_real_images_reduce_the_loss() {
             .map(|_| {
                 trainer
                     .step(&set, &all)
-                    .and_then(|p| p.read())
+                    .and_then(|p| block(p.read()))
                     .expect("step")
                     .loss
             })

@@ -6,6 +6,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 use ganvas::data::ImageSet;
 use ganvas::model::ops::{self, Kernels};
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
@@ -351,7 +352,7 @@ fn losses(kernels: Kernels, spectral: bool) -> Vec<[f32; 2]> {
     let data = ImageSet::random(48, 3, 32, 32, 3, &mut Rng::new(5));
     let out = (0..5)
         .map(|_| {
-            let s = trainer.step(&data).read();
+            let s = block(trainer.step(&data).read()).unwrap();
             [s.d_loss, s.g_loss]
         })
         .collect();

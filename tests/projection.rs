@@ -3,9 +3,9 @@
 //! start; bad targets and options are refused with one line each.
 
 use burn::tensor::Device;
-use futures_lite::future::block_on;
 use ganvas::checkpoint::Checkpoint;
 use ganvas::project::{ProjectError, ProjectOptions, Projector};
+use ganvas::readback::block as block_on;
 use ganvas::rng::Rng;
 use ganvas::run::{RunConfig, Weights, load_generator};
 use ganvas::sample::{Classes, SampleRequest};

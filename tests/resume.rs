@@ -5,6 +5,7 @@ use burn::tensor::Device;
 use ganvas::checkpoint::Checkpoint;
 use ganvas::data::{ImageSet, Toy};
 use ganvas::model::named;
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{self, RunConfig, Snapshot};
 use ganvas::train::{Source, StepStats, ToySource, Trainer};
@@ -78,11 +79,13 @@ fn images() -> ImageSet {
 }
 
 fn steps(trainer: &mut Trainer, source: &dyn Source, n: usize) -> Vec<StepStats> {
-    (0..n).map(|_| trainer.step(source).read()).collect()
+    (0..n)
+        .map(|_| block(trainer.step(source).read()).unwrap())
+        .collect()
 }
 
 fn roundtrip(trainer: &Trainer, config: &RunConfig) -> Trainer {
-    let checkpoint = Snapshot::new(trainer, config).unwrap().read().unwrap();
+    let checkpoint = block(Snapshot::new(trainer, config).unwrap().read()).unwrap();
     let bytes = checkpoint.to_bytes().unwrap();
     let checkpoint = Checkpoint::from_bytes(&bytes).unwrap();
     let (back, restored) = run::restore(&checkpoint, &Device::flex()).unwrap();
@@ -116,8 +119,8 @@ fn check_exact_resume(text: &str, source: &dyn Source) -> Vec<StepStats> {
         "resumed run diverged from the uninterrupted one"
     );
     // The weights agree bit for bit too.
-    let a = Snapshot::new(&straight, &config).unwrap().read().unwrap();
-    let b = Snapshot::new(&resumed, &config).unwrap().read().unwrap();
+    let a = block(Snapshot::new(&straight, &config).unwrap().read()).unwrap();
+    let b = block(Snapshot::new(&resumed, &config).unwrap().read()).unwrap();
     let differing: Vec<&String> = a
         .arrays
         .keys()
@@ -160,9 +163,9 @@ fn checkpoint_round_trip_restores_every_tensor() {
     )
     .unwrap();
     steps(&mut trainer, &images(), 2);
-    let checkpoint = Snapshot::new(&trainer, &config).unwrap().read().unwrap();
+    let checkpoint = block(Snapshot::new(&trainer, &config).unwrap().read()).unwrap();
     let restored = roundtrip(&trainer, &config);
-    let again = Snapshot::new(&restored, &config).unwrap().read().unwrap();
+    let again = block(Snapshot::new(&restored, &config).unwrap().read()).unwrap();
     assert_eq!(checkpoint, again);
     // G, D, EMA and both Adam states are all present, with the documented names.
     for prefix in [
@@ -194,7 +197,7 @@ fn a_checkpoint_of_another_architecture_is_refused() {
         &Device::flex(),
     )
     .unwrap();
-    let mut checkpoint = Snapshot::new(&trainer, &config).unwrap().read().unwrap();
+    let mut checkpoint = block(Snapshot::new(&trainer, &config).unwrap().read()).unwrap();
     let wider = RunConfig::from_toml(TOY, &["model.width=64".into()]).unwrap();
     checkpoint
         .metadata

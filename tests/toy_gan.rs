@@ -3,6 +3,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use ganvas::data::{Toy, mode_stats};
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{DataConfig, RunConfig};
 use ganvas::sample;
@@ -31,7 +32,7 @@ fn eight_gaussians_preset_covers_the_modes() {
     let source = ToySource(distribution);
     let mut last = None;
     while trainer.step < config.run.steps {
-        last = Some(trainer.step(&source).read());
+        last = Some(block(trainer.step(&source).read()).unwrap());
     }
     let last = last.unwrap();
     assert!(last.is_finite(), "{last:?}");

@@ -4,6 +4,7 @@
 use burn::tensor::Device;
 use ganvas::data::ImageSet;
 use ganvas::model::named;
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
@@ -52,7 +53,7 @@ fn the_average_blends_weights_and_copies_batchnorm_statistics() {
     let initial = named::by_name(&trainer.generator);
     let data = images();
     for _ in 0..3 {
-        trainer.step(&data).read();
+        block(trainer.step(&data).read()).unwrap();
     }
     let g = named::by_name(&trainer.generator);
     let ema = named::by_name(&trainer.ema);
@@ -97,7 +98,7 @@ fn a_step_is_a_discriminator_half_then_a_generator_half() {
     };
     let data = images();
     let mut whole = new();
-    let stats = whole.step(&data).read();
+    let stats = block(whole.step(&data).read()).unwrap();
     let mut halves = new();
     let d = halves
         .update_discriminator(&data)

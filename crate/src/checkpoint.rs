@@ -12,9 +12,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-
 use crate::model::named::Arrays;
+pub(crate) use crate::tensor_file::describe_format;
+use crate::tensor_file::{self, CodecError};
 
 /// Value of the `format` metadata key.
 pub const FORMAT: &str = "ganvas-checkpoint/1";
@@ -56,11 +56,13 @@ fn non_finite_message(tensors: &[String], total: usize) -> String {
     )
 }
 
-/// The display text of a format value: the string itself, or "missing".
-pub(crate) fn describe_format(format: &Option<String>) -> String {
-    match format {
-        Some(f) => format!("\"{f}\""),
-        None => "missing".to_string(),
+impl From<CodecError> for CheckpointError {
+    fn from(error: CodecError) -> Self {
+        match error {
+            CodecError::Corrupt(reason) => CheckpointError::Corrupt(reason),
+            CodecError::Dtype { name, dtype } => CheckpointError::Dtype { name, dtype },
+            CodecError::Format { found, .. } => CheckpointError::Format(found),
+        }
     }
 }
 
@@ -161,66 +163,20 @@ impl Checkpoint {
     /// Serialises to safetensors bytes; refuses tensors holding a NaN or an infinity.
     pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointError> {
         self.check_finite()?;
-        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
-            .arrays
-            .iter()
-            .map(|(name, (shape, values))| {
-                (
-                    name.clone(),
-                    shape.clone(),
-                    values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-                )
-            })
-            .collect();
-        let views = bytes
-            .iter()
-            .map(|(name, shape, data)| {
-                TensorView::new(Dtype::F32, shape.clone(), data)
-                    .map(|view| (name.clone(), view))
-                    .map_err(|e| CheckpointError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let metadata: HashMap<String, String> = self
             .metadata
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        safetensors::serialize(views, Some(metadata))
-            .map_err(|e| CheckpointError::Corrupt(e.to_string()))
+        Ok(tensor_file::to_bytes(&self.arrays, metadata)?)
     }
 
     /// Parses safetensors bytes written by [`Checkpoint::to_bytes`]; refuses tensors holding a
     /// NaN or an infinity.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CheckpointError> {
-        let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| CheckpointError::Corrupt(e.to_string()))?;
-        let metadata: BTreeMap<String, String> = header
-            .metadata()
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let format = metadata.get("format").cloned();
-        if format.as_deref() != Some(FORMAT) {
-            return Err(CheckpointError::Format(format));
-        }
-        let tensors =
-            SafeTensors::deserialize(bytes).map_err(|e| CheckpointError::Corrupt(e.to_string()))?;
-        let mut arrays = Arrays::new();
-        for (name, view) in tensors.tensors() {
-            if view.dtype() != Dtype::F32 {
-                return Err(CheckpointError::Dtype {
-                    name,
-                    dtype: view.dtype().to_string(),
-                });
-            }
-            let values = view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            arrays.insert(name, (view.shape().to_vec(), values));
-        }
+        let metadata = tensor_file::metadata(bytes)?;
+        tensor_file::expect_format(&metadata, FORMAT)?;
+        let arrays = tensor_file::arrays(bytes)?;
         let checkpoint = Self { arrays, metadata };
         checkpoint.check_finite()?;
         Ok(checkpoint)

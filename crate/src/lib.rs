@@ -9,9 +9,11 @@ pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod project;
+pub mod readback;
 pub mod rng;
 pub mod run;
 pub mod sample;
+pub mod tensor_file;
 pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]

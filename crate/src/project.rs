@@ -307,12 +307,9 @@ fn row_errors(images: Tensor<2>, target: &Tensor<2>) -> Tensor<1> {
 }
 
 async fn read_vec(values: Tensor<1>) -> Result<Vec<f32>, ProjectError> {
-    let data = values
-        .into_data_async()
+    crate::readback::floats(values)
         .await
-        .map_err(|e| ProjectError::Read(format!("{e:?}")))?;
-    data.try_to_vec::<f32>()
-        .map_err(|e| ProjectError::Read(format!("{e:?}")))
+        .map_err(|e| ProjectError::Read(e.0))
 }
 
 fn check(

@@ -341,38 +341,17 @@ impl Snapshot {
         Ok(Self { parts, checkpoint })
     }
 
-    /// Reads the tensors, blocking (native).
-    pub fn read(self) -> Result<Checkpoint, RunError> {
+    /// Reads the tensors (natively through [`crate::readback::block`]).
+    pub async fn read(self) -> Result<Checkpoint, RunError> {
         let mut checkpoint = self.checkpoint;
         for (prefix, flat) in self.parts {
-            let data = flat.values.clone().try_into_data().map_err(read_error)?;
-            let values = data.try_to_vec::<f32>().map_err(read_error)?;
-            checkpoint.insert_section(prefix, flat.split(&values));
-        }
-        Ok(checkpoint)
-    }
-
-    /// Reads the tensors without blocking (browser).
-    pub async fn read_async(self) -> Result<Checkpoint, RunError> {
-        let mut checkpoint = self.checkpoint;
-        for (prefix, flat) in self.parts {
-            let data = flat
-                .values
-                .clone()
-                .into_data_async()
+            let values = crate::readback::floats(flat.values.clone())
                 .await
-                .map_err(read_error)?;
-            let values = data.try_to_vec::<f32>().map_err(read_error)?;
+                .map_err(|e| RunError::Checkpoint(CheckpointError::Corrupt(e.to_string())))?;
             checkpoint.insert_section(prefix, flat.split(&values));
         }
         Ok(checkpoint)
     }
-}
-
-fn read_error(e: impl std::fmt::Debug) -> RunError {
-    RunError::Checkpoint(CheckpointError::Corrupt(format!(
-        "reading tensors from the device failed: {e:?}"
-    )))
 }
 
 /// The run config stored in a checkpoint.

@@ -3,6 +3,8 @@
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
+use crate::readback::ReadError;
+
 /// Statistics of one generator update (and the discriminator updates before it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepStats {
@@ -53,8 +55,8 @@ impl StepStats {
     }
 }
 
-/// Step statistics still on the device: read them with [`PendingStats::read`] natively or
-/// [`PendingStats::read_async`] in the browser (one transfer either way).
+/// Step statistics still on the device: read them with [`PendingStats::read`] (one transfer;
+/// natively through [`crate::readback::block`]).
 pub struct PendingStats {
     pub(crate) step: u64,
     /// `[7]`: d_loss, g_loss, d_real, d_fake, grad_norm_d, grad_norm_g, augment_p.
@@ -76,21 +78,15 @@ impl PendingStats {
         }
     }
 
-    /// Reads the statistics, blocking until the device has finished the step.
-    pub fn read(self) -> StepStats {
-        let values = match self.values.try_into_data() {
-            Ok(data) => data.try_to_vec::<f32>().unwrap_or_default(),
-            Err(_) => Vec::new(),
-        };
-        Self::unpack(self.step, &values)
-    }
-
-    /// Reads the statistics without blocking (required on WebGPU in the browser).
-    pub async fn read_async(self) -> StepStats {
-        let values = match self.values.into_data_async().await {
-            Ok(data) => data.try_to_vec::<f32>().unwrap_or_default(),
-            Err(_) => Vec::new(),
-        };
-        Self::unpack(self.step, &values)
+    /// Reads the statistics once the device has finished the step.
+    pub async fn read(self) -> Result<StepStats, ReadError> {
+        let values = crate::readback::floats(self.values).await?;
+        if values.len() != 7 {
+            return Err(ReadError(format!(
+                "expected 7 step statistics, got {}",
+                values.len()
+            )));
+        }
+        Ok(Self::unpack(self.step, &values))
     }
 }

@@ -176,7 +176,7 @@ impl Session {
         let (_, trainer) = self.run.as_mut().ok_or_else(no_model)?;
         let mut all: Vec<StepStats> = Vec::with_capacity(steps as usize);
         for _ in 0..steps {
-            let stats = trainer.step(source).read_async().await;
+            let stats = trainer.step(source).read().await.map_err(js_error)?;
             if !stats.is_finite() {
                 return Err(JsError::new(&format!(
                     "training diverged at step {} (d_loss {}, g_loss {}); export an earlier checkpoint or lower the learning rates",
@@ -269,7 +269,7 @@ impl Session {
         let (config, trainer) = self.current()?;
         let checkpoint = Snapshot::new(trainer, config)
             .map_err(js_error)?
-            .read_async()
+            .read()
             .await
             .map_err(js_error)?;
         let bytes = checkpoint.to_bytes().map_err(js_error)?;

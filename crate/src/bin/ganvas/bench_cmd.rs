@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use ganvas::readback::block;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
 
@@ -76,14 +77,14 @@ pub fn run(args: BenchArgs) -> Result<(), CliError> {
         let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 1, &device)?;
         trainer.check_source(source.as_ref())?;
         for _ in 0..2 {
-            trainer.step(source.as_ref()).read(); // warm-up (kernels, allocations)
+            block(trainer.step(source.as_ref()).read())?; // warm-up (kernels, allocations)
         }
         trainers.push(trainer);
     }
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     for _ in 0..args.rounds {
         for (trainer, times) in trainers.iter_mut().zip(&mut times) {
-            times.push(time_steps(trainer, source.as_ref(), args.steps));
+            times.push(time_steps(trainer, source.as_ref(), args.steps)?);
         }
     }
     let images = config.train.images_per_step();

@@ -11,6 +11,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Distribution, Tensor};
 use ganvas::model::ops::{self, Kernels};
 use ganvas::model::{Generator, ModelConfig};
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
 use ganvas::sample::{Classes, SampleRequest};
@@ -214,10 +215,10 @@ fn time_ours(
     if row.task == Task::Train {
         if trainer.step == 0 {
             for _ in 0..2 {
-                trainer.step(data.as_ref()).read(); // warm-up: allocations, caches
+                block(trainer.step(data.as_ref()).read())?; // warm-up: allocations, caches
             }
         }
-        return Ok(time_steps(trainer, data.as_ref(), reps));
+        return Ok(time_steps(trainer, data.as_ref(), reps)?);
     }
     let generator = trainer.generator.valid();
     let mut rng = Rng::new(2);

@@ -7,6 +7,7 @@ use std::time::Instant;
 use ganvas::data::ImageSet;
 use ganvas::metrics::bench::FrechetTiming;
 use ganvas::model::SampleShape;
+use ganvas::readback::{ReadError, block};
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
 use ganvas::train::{Source, ToySource, Trainer};
@@ -33,12 +34,16 @@ pub fn synthetic(config: &RunConfig) -> Box<dyn Source> {
 }
 
 /// Milliseconds per training step over `steps` timed steps (after any warm-up by the caller).
-pub fn time_steps(trainer: &mut Trainer, source: &dyn Source, steps: usize) -> f64 {
+pub fn time_steps(
+    trainer: &mut Trainer,
+    source: &dyn Source,
+    steps: usize,
+) -> Result<f64, ReadError> {
     let start = Instant::now();
     for _ in 0..steps {
-        trainer.step(source).read();
+        block(trainer.step(source).read())?;
     }
-    start.elapsed().as_secs_f64() * 1000.0 / steps as f64
+    Ok(start.elapsed().as_secs_f64() * 1000.0 / steps as f64)
 }
 
 /// Statistics + Fréchet distance of `n` vs `n` synthetic `dim`-d features, timed natively.

@@ -11,6 +11,7 @@ use ganvas::files::write_atomic;
 use ganvas::metrics::domain::{
     self, ClassifierTrainer, DomainConfig, DomainExtractor, DomainMeta, TrainingRecord,
 };
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -119,7 +120,7 @@ pub fn run(args: ClassifierArgs) -> Result<(), CliError> {
     let seconds = started.elapsed().as_secs_f64();
 
     let classifier = trainer.classifier();
-    let accuracy = domain::accuracy(&classifier, &test, 500)?;
+    let accuracy = block(domain::accuracy(&classifier, &test, 500))?;
     println!(
         "test accuracy: {:.2} % ({} of {} test images) after {} epochs in {:.0} s",
         accuracy.rate() * 100.0,
@@ -187,7 +188,7 @@ fn train_loop(
             trainer.adam_config.lr = domain::cosine_lr(args.lr, trainer.steps, total);
             let stats = trainer
                 .step(train, indices)
-                .and_then(|pending| pending.read())?;
+                .and_then(|pending| block(pending.read()))?;
             if !stats.loss.is_finite() {
                 bar.abandon();
                 return Err(format!(

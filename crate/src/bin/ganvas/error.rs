@@ -15,6 +15,10 @@ pub enum CliError {
     #[error(transparent)]
     Run(#[from] ganvas::run::RunError),
     #[error(transparent)]
+    Read(#[from] ganvas::readback::ReadError),
+    #[error(transparent)]
+    Project(#[from] ganvas::project::ProjectError),
+    #[error(transparent)]
     Checkpoint(#[from] ganvas::checkpoint::CheckpointError),
     #[error(transparent)]
     Data(#[from] ganvas::data::DataError),

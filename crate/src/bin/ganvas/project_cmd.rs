@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use futures_lite::future::block_on;
 use ganvas::data::folder::load_image_files;
 use ganvas::files::read_checkpoint;
 use ganvas::model::SampleShape;
 use ganvas::project::{ProjectOptions, Projector};
+use ganvas::readback::block;
 use ganvas::run::{self, Weights};
 use ganvas::sample::{Picture, grid, images_to_rgba};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -78,21 +78,20 @@ pub fn run(args: ProjectArgs) -> Result<(), CliError> {
         class: args.class,
         seed: args.seed,
     };
-    let mut projector = block_on(Projector::new(&generator, model, &target, options, &device))
-        .map_err(|e| e.to_string())?;
-    let start = block_on(projector.read()).map_err(|e| e.to_string())?;
+    let mut projector = block(Projector::new(&generator, model, &target, options, &device))?;
+    let start = block(projector.read())?;
     let bar = ProgressBar::new(args.steps as u64).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} steps  {msg}")
             .map_err(|e| e.to_string())?,
     );
     while !projector.done() {
         projector.run(25);
-        let now = block_on(projector.read()).map_err(|e| e.to_string())?;
+        let now = block(projector.read())?;
         bar.set_position(now.step as u64);
         bar.set_message(format!("MSE {:.4}", now.mse));
     }
     bar.finish_and_clear();
-    let end = block_on(projector.read()).map_err(|e| e.to_string())?;
+    let end = block(projector.read())?;
 
     let strip: Vec<f32> = [&target[..], &start.image, &end.image].concat();
     let rgba = images_to_rgba(&strip, channels, height, width);

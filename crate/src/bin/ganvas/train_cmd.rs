@@ -9,6 +9,7 @@ use clap::Args;
 use ganvas::data::{self, ImageSet, Split, Toy};
 use ganvas::files::{read_checkpoint, write_atomic, write_checkpoint};
 use ganvas::model::SampleShape;
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Snapshot};
 use ganvas::sample::{Classes, SampleRequest};
@@ -298,9 +299,7 @@ impl Preview {
 /// written (the previous file stays): the error says so and names the tensors.
 fn save(trainer: &Trainer, config: &RunConfig, path: &Path) -> Result<(), SaveError> {
     let snapshot = Snapshot::new(trainer, config).map_err(|e| SaveError::Other(e.to_string()))?;
-    let checkpoint = snapshot
-        .read()
-        .map_err(|e| SaveError::Other(e.to_string()))?;
+    let checkpoint = block(snapshot.read()).map_err(|e| SaveError::Other(e.to_string()))?;
     if let Err(e) = checkpoint.check_finite() {
         return Err(SaveError::Diverged(e.to_string()));
     }
@@ -380,7 +379,7 @@ fn train_loop(
             );
             return Ok(());
         }
-        let stats = trainer.step(source).read();
+        let stats = block(trainer.step(source).read())?;
         if !stats.is_finite() {
             bar.abandon();
             let values: Vec<String> = stats
@@ -431,7 +430,7 @@ fn train_loop(
         if let Some(eval) = eval.as_deref_mut() {
             let snapshot = || -> Result<_, CliError> {
                 Snapshot::new(trainer, config)
-                    .and_then(Snapshot::read)
+                    .and_then(|snapshot| block(snapshot.read()))
                     .map_err(CliError::from)
             };
             if let Some(report) = eval.maybe_run(config, trainer, snapshot, out, &mut log)? {

@@ -15,11 +15,11 @@
 //! | `training` | optional: [`TrainingRecord`] as JSON (epochs, batch, lr, seed, …) |
 //! | `ganvas` | version of the crate that wrote the file |
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
+use crate::tensor_file;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::{DomainClassifier, DomainConfig, DomainError, DomainOutput, FEATURES};
@@ -129,21 +129,6 @@ impl DomainExtractor {
                 .map_err(|e| DomainError::Read(format!("{e:?}")))?;
             arrays.insert(name, (shape, values));
         }
-        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = arrays
-            .into_iter()
-            .map(|(name, (shape, values))| {
-                let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-                (name, shape, data)
-            })
-            .collect();
-        let views = bytes
-            .iter()
-            .map(|(name, shape, data)| {
-                TensorView::new(Dtype::F32, shape.clone(), data)
-                    .map(|view| (name.clone(), view))
-                    .map_err(|e| DomainError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let json = |key: &str, r: Result<String, serde_json::Error>| {
             r.map_err(|e| DomainError::Metadata {
                 key: key.into(),
@@ -172,8 +157,7 @@ impl DomainExtractor {
                 json("training", serde_json::to_string(training))?,
             );
         }
-        safetensors::serialize(views, Some(metadata))
-            .map_err(|e| DomainError::Corrupt(e.to_string()))
+        Ok(tensor_file::to_bytes(&arrays, metadata)?)
     }
 
     /// Parses bytes written by [`DomainExtractor::to_bytes`] and builds the classifier on
@@ -181,18 +165,8 @@ impl DomainExtractor {
     /// are not safetensors (corrupt or truncated), another kind of file (wrong `format`), bad
     /// metadata, a missing, extra or wrongly shaped tensor.
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self, DomainError> {
-        let (_, header) =
-            SafeTensors::read_metadata(bytes).map_err(|e| DomainError::Corrupt(e.to_string()))?;
-        let metadata: BTreeMap<String, String> = header
-            .metadata()
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let format = metadata.get("format").cloned();
-        if format.as_deref() != Some(FORMAT) {
-            return Err(DomainError::Format(format));
-        }
+        let metadata = tensor_file::metadata(bytes)?;
+        tensor_file::expect_format(&metadata, FORMAT)?;
         let get = |key: &str| {
             metadata
                 .get(key)
@@ -223,23 +197,7 @@ impl DomainExtractor {
         };
         check_meta(&meta, &config)?;
 
-        let tensors =
-            SafeTensors::deserialize(bytes).map_err(|e| DomainError::Corrupt(e.to_string()))?;
-        let mut arrays = Arrays::new();
-        for (name, view) in tensors.tensors() {
-            if view.dtype() != Dtype::F32 {
-                return Err(DomainError::Dtype {
-                    name,
-                    dtype: view.dtype().to_string(),
-                });
-            }
-            let values = view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            arrays.insert(name, (view.shape().to_vec(), values));
-        }
+        let arrays = tensor_file::arrays(bytes)?;
         let device = device.clone().inner();
         let classifier = named::load(DomainClassifier::zeros(&config, &device)?, &arrays)?;
         Ok(Self {

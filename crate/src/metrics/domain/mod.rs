@@ -24,9 +24,20 @@ pub mod train;
 pub use file::{DomainExtractor, DomainMeta, FORMAT, TrainingRecord, extractor_name};
 pub use model::{DomainClassifier, DomainConfig, DomainOutput, FEATURES};
 pub use train::{Accuracy, ClassifierStepStats, ClassifierTrainer, PendingClassifierStats};
-pub use train::{accuracy, accuracy_async, check_set, cosine_lr};
+pub use train::{accuracy, check_set, cosine_lr};
 
 use crate::model::named::FitError;
+
+impl From<crate::tensor_file::CodecError> for DomainError {
+    fn from(error: crate::tensor_file::CodecError) -> Self {
+        use crate::tensor_file::CodecError;
+        match error {
+            CodecError::Corrupt(reason) => DomainError::Corrupt(reason),
+            CodecError::Dtype { name, dtype } => DomainError::Dtype { name, dtype },
+            CodecError::Format { found, .. } => DomainError::Format(found),
+        }
+    }
+}
 
 /// Why a domain classifier could not be built, loaded, trained or run.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -37,7 +48,7 @@ pub enum DomainError {
     Corrupt(String),
     #[error(
         "not a ganvas domain classifier (metadata `format` is {}, expected \"{FORMAT}\")",
-        crate::checkpoint::describe_format(.0)
+        crate::tensor_file::describe_format(.0)
     )]
     Format(Option<String>),
     #[error("domain classifier metadata `{key}` is missing or invalid: {reason}")]

@@ -36,8 +36,7 @@ pub struct ClassifierTrainer {
 }
 
 /// Loss and accuracy of one step, still on the device: read them with
-/// [`PendingClassifierStats::read`] natively or [`PendingClassifierStats::read_async`] in the
-/// browser.
+/// [`PendingClassifierStats::read`] (natively through [`crate::readback::block`]).
 pub struct PendingClassifierStats {
     /// `[2]`: mean cross-entropy (nats), fraction of the batch classified correctly.
     values: Tensor<1>,
@@ -56,8 +55,11 @@ pub struct ClassifierStepStats {
 }
 
 impl PendingClassifierStats {
-    fn unpack(&self, values: Result<Vec<f32>, String>) -> Result<ClassifierStepStats, DomainError> {
-        let values = values.map_err(DomainError::Read)?;
+    /// Reads the statistics once the device has finished the step.
+    pub async fn read(self) -> Result<ClassifierStepStats, DomainError> {
+        let values = crate::readback::floats(self.values.clone())
+            .await
+            .map_err(|e| DomainError::Read(e.0))?;
         match values[..] {
             [loss, accuracy] => Ok(ClassifierStepStats {
                 loss,
@@ -69,18 +71,6 @@ impl PendingClassifierStats {
                 values.len()
             ))),
         }
-    }
-
-    /// Reads the statistics, blocking until the device has finished the step.
-    pub fn read(self) -> Result<ClassifierStepStats, DomainError> {
-        let values = read_f32(self.values.clone());
-        self.unpack(values)
-    }
-
-    /// Reads the statistics without blocking (required on WebGPU in the browser).
-    pub async fn read_async(self) -> Result<ClassifierStepStats, DomainError> {
-        let values = read_f32_async(self.values.clone()).await;
-        self.unpack(values)
     }
 }
 
@@ -229,28 +219,17 @@ impl Accuracy {
 }
 
 /// Accuracy of `model` on every image of the labelled `set`, `batch` images at a time, with one
-/// read-back from the device at the end.
-pub fn accuracy(
+/// read-back from the device at the end (natively through [`crate::readback::block`]).
+pub async fn accuracy(
     model: &DomainClassifier,
     set: &ImageSet,
     batch: usize,
 ) -> Result<Accuracy, DomainError> {
     let correct = correct_on_device(model, set, batch)?;
-    to_accuracy(read_f32(correct), set.len())
-}
-
-/// [`accuracy`] without blocking (required on WebGPU in the browser).
-pub async fn accuracy_async(
-    model: &DomainClassifier,
-    set: &ImageSet,
-    batch: usize,
-) -> Result<Accuracy, DomainError> {
-    let correct = correct_on_device(model, set, batch)?;
-    to_accuracy(read_f32_async(correct).await, set.len())
-}
-
-fn to_accuracy(values: Result<Vec<f32>, String>, total: usize) -> Result<Accuracy, DomainError> {
-    let values = values.map_err(DomainError::Read)?;
+    let values = crate::readback::floats(correct)
+        .await
+        .map_err(|e| DomainError::Read(e.0))?;
+    let total = set.len();
     let correct = values
         .first()
         .copied()
@@ -318,19 +297,6 @@ fn shape_error(set: &ImageSet, c: &DomainConfig) -> DomainError {
     ))
 }
 
-fn read_f32(values: Tensor<1>) -> Result<Vec<f32>, String> {
-    let data = values.try_into_data().map_err(|e| format!("{e:?}"))?;
-    data.try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))
-}
-
-async fn read_f32_async(values: Tensor<1>) -> Result<Vec<f32>, String> {
-    let data = values
-        .into_data_async()
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    data.try_into_vec_as::<f32>().map_err(|e| format!("{e:?}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +322,9 @@ mod tests {
             &device,
         );
         let correct = correct_count(logits, &[2, 0], &device);
-        assert_eq!(read_f32(correct).ok(), Some(vec![1.0]));
+        assert_eq!(
+            crate::readback::block(crate::readback::floats(correct)).ok(),
+            Some(vec![1.0])
+        );
     }
 }

@@ -17,12 +17,12 @@
 //! [`FORMAT`]. Each layer computes `relu((conv(x) − mean) / sqrt(var + eps) + beta)`; the loader
 //! folds this into `relu(conv'(x) + bias)`.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::model::named::Arrays;
+use crate::tensor_file::{self, CodecError};
 use burn::module::{Module, Param};
 use burn::tensor::{Device, TensorData};
-use safetensors::tensor::{Dtype, SafeTensors};
 
 use super::Inception;
 use super::layers::{BasicConv, Pad};
@@ -54,7 +54,7 @@ pub enum InceptionError {
     Corrupt(String),
     #[error(
         "not an Inception weights file (metadata `format` is {}, expected \"{FORMAT}\"); \
-         recreate it with `{CONVERT_COMMAND}`", crate::checkpoint::describe_format(.0)
+         recreate it with `{CONVERT_COMMAND}`", crate::tensor_file::describe_format(.0)
     )]
     Format(Option<String>),
     #[error("Inception weights: tensor `{0}` is missing")]
@@ -109,58 +109,46 @@ impl Inception {
     }
 }
 
-/// A parsed weights file handing out folded layers and remembering which tensors it gave.
-pub(crate) struct Weights<'a> {
-    tensors: SafeTensors<'a>,
-    device: Device,
-    used: BTreeSet<String>,
+impl From<CodecError> for InceptionError {
+    fn from(error: CodecError) -> Self {
+        match error {
+            CodecError::Corrupt(reason) => InceptionError::Corrupt(reason),
+            CodecError::Dtype { name, dtype } => InceptionError::Dtype { name, dtype },
+            CodecError::Format { found, .. } => InceptionError::Format(found),
+        }
+    }
 }
 
-impl<'a> Weights<'a> {
-    fn parse(bytes: &'a [u8], device: &Device) -> Result<Self, InceptionError> {
-        let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| InceptionError::Corrupt(e.to_string()))?;
-        let format = header
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get("format").cloned());
-        if format.as_deref() != Some(FORMAT) {
-            return Err(InceptionError::Format(format));
-        }
-        let tensors =
-            SafeTensors::deserialize(bytes).map_err(|e| InceptionError::Corrupt(e.to_string()))?;
+/// A parsed weights file handing out folded layers; each tensor is taken once.
+pub(crate) struct Weights {
+    arrays: Arrays,
+    device: Device,
+}
+
+impl Weights {
+    fn parse(bytes: &[u8], device: &Device) -> Result<Self, InceptionError> {
+        let metadata = tensor_file::metadata(bytes)?;
+        tensor_file::expect_format(&metadata, FORMAT)?;
         Ok(Self {
-            tensors,
+            arrays: tensor_file::arrays(bytes)?,
             device: device.clone(),
-            used: BTreeSet::new(),
         })
     }
 
     /// The values of tensor `name`, which must be F32 of shape `expected`.
     fn array(&mut self, name: &str, expected: &[usize]) -> Result<Vec<f32>, InceptionError> {
-        let view = self
-            .tensors
-            .tensor(name)
-            .map_err(|_| InceptionError::Missing(name.to_string()))?;
-        if view.dtype() != Dtype::F32 {
-            return Err(InceptionError::Dtype {
-                name: name.to_string(),
-                dtype: view.dtype().to_string(),
-            });
-        }
-        if view.shape() != expected {
+        let (shape, values) = self
+            .arrays
+            .remove(name)
+            .ok_or_else(|| InceptionError::Missing(name.to_string()))?;
+        if shape != expected {
             return Err(InceptionError::Shape {
                 name: name.to_string(),
-                found: view.shape().to_vec(),
+                found: shape,
                 expected: expected.to_vec(),
             });
         }
-        self.used.insert(name.to_string());
-        Ok(view
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
+        Ok(values)
     }
 
     /// Layer `name` with kernel `shape = [C_out, C_in, kH, kW]`, BatchNorm folded in.
@@ -192,10 +180,8 @@ impl<'a> Weights<'a> {
 
     /// Fails on a tensor that no layer asked for.
     fn finish(self) -> Result<(), InceptionError> {
-        let mut names = self.tensors.names();
-        names.sort();
-        match names.into_iter().find(|n| !self.used.contains(*n)) {
-            Some(extra) => Err(InceptionError::Unexpected(extra.to_string())),
+        match self.arrays.into_keys().next() {
+            Some(extra) => Err(InceptionError::Unexpected(extra)),
             None => Ok(()),
         }
     }
