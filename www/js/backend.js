@@ -44,7 +44,9 @@ export async function probeWebGPU() {
   const name = renderer?.[1] ??
     (info.description || info.device || [info.vendor, info.architecture].filter(Boolean).join(' ') ||
       (software ? 'a software renderer' : 'a graphics adapter'));
-  return { available: true, software, name, why: '' };
+  // Nothing known about the adapter: it may be a GPU or a software renderer (see backend-race.js).
+  const ambiguous = !software && !text.trim();
+  return { available: true, software, ambiguous, name, why: '' };
 }
 
 /** The adapter's info: `adapter.info` (Chromium ≥ 127), else the older
@@ -71,8 +73,9 @@ export function requestedBackend(search = location.search) {
  * @param {{available: boolean, software: boolean}} gpu  from `probeWebGPU`
  * @returns {'cpu'|'webgpu'}
  */
-export function chooseBackend(requested, gpu) {
+export function chooseBackend(requested, gpu, race = null) {
   if (requested) return requested;
+  if (gpu.available && gpu.ambiguous && race) return race.choice;
   return gpu.available && !gpu.software ? 'webgpu' : 'cpu';
 }
 
@@ -85,7 +88,7 @@ export function chooseBackend(requested, gpu) {
  *   'webgpu', 'webgpu-software', 'cpu' or 'none'; `note`: one sentence, or '' when the badge
  *   says it all.
  */
-export function describeBackend(backend, { requested, prefer, gpu }) {
+export function describeBackend(backend, { requested, prefer, gpu, race = null, raceNote = '' }) {
   if (!backend) {
     return {
       state: 'none',
@@ -107,7 +110,7 @@ export function describeBackend(backend, { requested, prefer, gpu }) {
       state: 'webgpu',
       badge: `GPU · ${gpu.name || 'WebGPU'}`,
       title: 'The networks run on your graphics card through WebGPU.',
-      note: '',
+      note: !requested && race ? raceNote : '',
     };
   }
   const cpu = { state: 'cpu', badge: 'CPU · WebAssembly', title: 'The networks run on the CPU in WebAssembly.' };
@@ -121,6 +124,7 @@ export function describeBackend(backend, { requested, prefer, gpu }) {
     const also = gpu.available && !gpu.software ? `; WebGPU on ${gpu.name} is also available` : '';
     return { ...cpu, note: `Using the CPU as chosen${also}.` };
   }
+  if (race && gpu.ambiguous) return { ...cpu, note: raceNote };
   if (gpu.software) {
     return { ...cpu, note: `Using the CPU: this browser’s WebGPU runs in software (${gpu.name}), which is slower than the CPU here.` };
   }

@@ -4,6 +4,7 @@
 import { Client } from './client.js';
 import { catchStrays, showError, showScope } from './errors.js';
 import { chooseBackend, describeBackend, probeWebGPU, requestedBackend } from './backend.js';
+import { describeRace, raceBackends } from './backend-race.js';
 import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
@@ -16,7 +17,14 @@ const params = new URLSearchParams(location.search);
 const choice = (async () => {
   const requested = requestedBackend();
   const gpu = await probeWebGPU();
-  return { requested, gpu, prefer: chooseBackend(requested, gpu), auto: chooseBackend(null, gpu) };
+  // An adapter that does not say what it is: time both backends once (see backend-race.js).
+  let race = null;
+  if (!requested && gpu.available && gpu.ambiguous) {
+    document.getElementById('backend-badge').textContent = 'Timing CPU and WebGPU…';
+    race = await raceBackends();
+  }
+  const raceNote = race ? describeRace(race) : '';
+  return { requested, gpu, race, raceNote, prefer: chooseBackend(requested, gpu, race), auto: chooseBackend(null, gpu, race) };
 })();
 
 /** name → {client, ready}; `ready` resolves to the backend info once the wasm session exists. */
