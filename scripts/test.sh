@@ -27,6 +27,18 @@ stage "quality gate of the shipped models (fetches Fashion-MNIST, MNIST and the 
 for set in fashion-mnist mnist emoji; do "$CARGO_TARGET_DIR/release/ganvas" data fetch "$set"; done
 cargo test --release --test model_quality -- --include-ignored --show-output
 
+stage "wgpu natively (Vulkan; lavapipe, Debian's CPU Vulkan, where there is no GPU)"
+# #[ignore]d in a plain `cargo test`: they need a Vulkan adapter, installed here the way the
+# browser tests' Chromium is.
+if ! ls /usr/share/vulkan/icd.d/*.json >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mesa-vulkan-drivers libvulkan1 >/dev/null
+  else
+    echo "No Vulkan driver: install Debian's mesa-vulkan-drivers (sudo apt-get install mesa-vulkan-drivers)" >&2; exit 1
+  fi
+fi
+cargo test --release --test wgpu -- --include-ignored --show-output
+
 stage "cuda feature compiles (cargo check --features cuda)"
 # cubecl-cuda's LLVM bundle is fetched by a build script from outside the package registries;
 # a type check does not link against it, so skip the download as docs.rs builds do.
