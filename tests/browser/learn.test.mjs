@@ -136,6 +136,52 @@ test('optimiser, learning rate and D steps per G step reach the run; a bad value
   await page.close();
 });
 
+test('the settings change the training itself: the same start gives another D after one step', async () => {
+  const { page, errors } = await openLearn();
+  /** D's field after one full step from the seed's start, with `controls` set first. */
+  const fieldAfterStep = async (controls) => {
+    await click(page, 'learn-reset');
+    for (const [testid, value] of controls) {
+      await setControl(page, testid, value);
+      await waitIdle(page);
+    }
+    await click(page, 'learn-step');
+    return learnCall(page, 'discriminatorField', 16, EXTENT);
+  };
+  const adam = await fieldAfterStep([]);
+  assert.deepEqual(await fieldAfterStep([]), adam, 'Restart goes back to the same start');
+  const critic3 = await fieldAfterStep([['learn-n-critic', 3]]);
+  assert.ok(maxDiff(adam, critic3) > 1e-5, 'three D updates per step left D as one does');
+  const sgd = await fieldAfterStep([['learn-n-critic', 1], ['learn-opt-d', 'sgd']]);
+  assert.ok(maxDiff(adam, sgd) > 1e-5, 'SGD left D as Adam does');
+  const sgdFast = await fieldAfterStep([['learn-lr-d', 0.05]]);
+  assert.ok(maxDiff(sgd, sgdFast) > 1e-5, 'a larger SGD learning rate left D unchanged');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('slow motion shows the D update and the G update as separate frames', async () => {
+  const { page, errors } = await openLearn();
+  await page.check('[data-testid="learn-slow"]');
+  // Record every text the status line shows while playing.
+  await page.evaluate(() => {
+    window.learnFrames = [];
+    const status = document.querySelector('[data-testid="learn-status"]');
+    new MutationObserver(() => window.learnFrames.push(status.textContent.replace(/\s+/g, ' ').trim())).observe(status, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+  });
+  await playUntil(page, 2);
+  const frames = await page.evaluate(() => window.learnFrames);
+  const d = frames.findIndex((t) => /^Step 0 .*D update/.test(t));
+  const g = frames.findIndex((t) => /^Step 1 .*G update/.test(t));
+  assert.ok(d >= 0 && g > d, `expected a D frame at step 0, then a G frame at step 1: ${JSON.stringify(frames.slice(0, 8))}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('noise dimension, depth and width rebuild the run with that shape', async () => {
   const { page, errors } = await openLearn();
   await click(page, 'learn-step');
