@@ -337,6 +337,52 @@ test('a shared link replays the run step for step in a fresh page', async () => 
   await page.close();
 });
 
+test('run B trains beside A from the same start: equal with equal settings, different with its own', async () => {
+  const { page, errors } = await openLearn();
+  const fits = () =>
+    page.evaluate(() => ({
+      a: Number(document.querySelector('[data-testid="learn-fit"]').dataset.js),
+      b: Number(document.querySelector('[data-testid="learn-fit-b"]').dataset.js),
+      step: Number(document.querySelector('[data-testid="learn-step-count"]').textContent),
+      caption: document.querySelector('[data-testid="learn-b-caption"]').textContent,
+    }));
+  await page.check('[data-testid="learn-compare"]');
+  await waitIdle(page);
+  assert.ok(await page.isVisible('[data-testid="learn-canvas-b"]'));
+  for (let i = 0; i < 5; i++) await click(page, 'learn-step');
+  const same = await fits();
+  assert.equal(same.step, 5);
+  assert.ok(Number.isFinite(same.b), 'B shows its fit');
+  assert.equal(same.b, same.a, 'B with A’s settings is A');
+
+  await setControl(page, 'learn-b-opt-d', 'sgd');
+  await waitIdle(page);
+  await setControl(page, 'learn-b-lr-d', 0.05);
+  await waitIdle(page);
+  assert.equal(await stepCount(page), 0, 'changing B starts both again');
+  for (let i = 0; i < 5; i++) await click(page, 'learn-step');
+  const apart = await fits();
+  assert.equal(apart.a, same.a, 'A is the same run as before');
+  assert.notEqual(apart.b, apart.a, 'B with SGD on D is another run');
+  assert.match(apart.caption, /D SGD 0\.05/);
+
+  // The link carries B too.
+  await page.click('[data-testid="learn-share"]');
+  const url = await page.inputValue('[data-testid="learn-share-url"]');
+  const fresh = await app.browser.newPage();
+  await fresh.goto(url);
+  await fresh.waitForFunction(() => window.ganvas?.sessions?.learn, null, { timeout: 60_000 });
+  await waitIdle(fresh, 'idle', 180_000);
+  const replayed = await fresh.evaluate(() => ({
+    a: Number(document.querySelector('[data-testid="learn-fit"]').dataset.js),
+    b: Number(document.querySelector('[data-testid="learn-fit-b"]').dataset.js),
+  }));
+  assert.deepEqual(replayed, { a: apart.a, b: apart.b });
+  assert.deepEqual(errors, []);
+  await fresh.close();
+  await page.close();
+});
+
 test('a damaged shared link says so in one sentence and the tab still starts', async () => {
   const { page } = await openLearn('?backend=cpu&learn=bm90LWpzb24#learn');
   assert.match(await text(page, 'error-message'), /Learn experiment is damaged/);

@@ -6,6 +6,8 @@
 export const BUILD_KEYS = ['distribution', 'loss', 'latent_dim', 'depth', 'width', 'seed'];
 /** Settings a running run takes on the fly (its `[train]` section). */
 export const LIVE_KEYS = ['optimizer_g', 'lr_g', 'optimizer_d', 'lr_d', 'n_critic'];
+/** Settings a comparison run B has of its own (the data, shape and seed it shares with A). */
+export const COMPARE_KEYS = ['loss', ...LIVE_KEYS];
 
 export const DEFAULTS = {
   distribution: 'gaussians8', // a built-in set, or 'drawn'
@@ -123,16 +125,18 @@ export function roundPoint(v) {
  * The URL of the current page with the experiment in its `learn` parameter (base64url JSON)
  * and the Learn tab selected.
  */
-export function shareUrl(location, { settings, points, history, view }) {
+export function shareUrl(location, { settings, points, history, view, compare = null }) {
   const state = { v: 1, settings, ops: history.ops, view };
   if (settings.distribution === 'drawn') state.points = points;
+  if (compare) state.compare = compare;
   const params = new URLSearchParams(location.search);
   params.set('learn', toBase64Url(JSON.stringify(state)));
   return `${location.origin}${location.pathname}?${params}#learn`;
 }
 
 /**
- * The experiment in a URL's `learn` parameter: `{settings, points, history, view}`, or null
+ * The experiment in a URL's `learn` parameter: `{settings, points, history, view, compare}`
+ * (`compare`: run B's own settings, or null), or null
  * when there is none. Throws a plain sentence when it is damaged.
  */
 export function readShared(search) {
@@ -163,7 +167,16 @@ export function readShared(search) {
     points = p.map(roundPoint);
   }
   const view = typeof state.view === 'object' && state.view ? state.view : {};
-  return { settings, points, history: History.parse(state.ops ?? []), view };
+  let compare = null;
+  if (state.compare && typeof state.compare === 'object') {
+    compare = {};
+    for (const key of COMPARE_KEYS) {
+      const value = checkSetting(key, state.compare[key] ?? settings[key]);
+      if (value instanceof Error) throw new Error(`the link’s run B is invalid: ${value.message}`);
+      compare[key] = value;
+    }
+  }
+  return { settings, points, history: History.parse(state.ops ?? []), view, compare };
 }
 
 function toBase64Url(text) {

@@ -2,38 +2,24 @@
 // verdict as a heat map, real and generated points, the generator's gradient arrows on its
 // points and the image of a latent grid through the generator. Every setting of the run is a
 // control; D and G can be stepped separately; the data can be drawn by hand; the fit is
-// measured on a grid; and the whole experiment travels in a link that replays it.
+// measured on a grid; a second run B can train beside it from the same start with other
+// settings; and the whole experiment travels in a link that replays it.
 
-import { DISTRIBUTIONS, LOSSES, TOY_PRESET, setTomlValue } from './presets.js';
-import { FAKE, Plane, REAL } from './plane.js';
+import { DISTRIBUTIONS, LOSSES } from './presets.js';
+import { FAKE, REAL } from './plane.js';
 import { LinePlot } from './plot.js';
 import { errorsFor } from './errors.js';
 import { createPlayer } from './player.js';
-import { BUILD_KEYS, DEFAULTS, History, LIVE_KEYS, checkSetting, readShared, shareUrl } from './learn-settings.js';
+import { Client } from './client.js';
+import { BUILD_KEYS, COMPARE_KEYS, DEFAULTS, History, LIVE_KEYS, checkSetting, readShared, shareUrl } from './learn-settings.js';
 import { createDrawing } from './learn-draw.js';
+import { LearnRun, describeFit } from './learn-run.js';
 
 const $ = (id) => document.getElementById(id);
-const EXTENT = 2.5; // the toy sets lie within [-2, 2]²
-const FIELD = 48; // heat-map samples per side
-const MESH = 15; // latent grid points per side
-const N_REAL = 500; // real points shown
-const N_FAKE = 300; // generated points shown, with their arrows
-const FAKE_SEED = 3; // the same latents every frame, so each orange point can be followed
-const N_FIT = 2000; // points of each set histogrammed for the fit
-const FIT_REAL_SEED = 12;
-const FIT_FAKE_SEED = 13;
 const SLOW_PAUSE_MS = 700; // slow motion: how long each half-step stays on screen
 const REPLAY_CHUNK = 50; // steps per wasm call while replaying a shared run
 
-/** Maps D's score to [0, 1] (1 = "real"), per loss: a probability for the non-saturating
- * loss; hinge targets ±1; least squares targets 1 (real) and 0 (fake). */
-const UNIT = {
-  'non-saturating': (v) => v,
-  hinge: (v) => (Math.max(-1, Math.min(1, v)) + 1) / 2,
-  'least-squares': (v) => v,
-};
-
-/** The control of each setting. */
+/** The control of each setting of run A. */
 const CONTROLS = {
   distribution: 'learn-distribution',
   loss: 'learn-loss',
@@ -47,6 +33,15 @@ const CONTROLS = {
   lr_d: 'learn-lr-d',
   n_critic: 'learn-n-critic',
 };
+/** The controls of run B's own settings (the rest it shares with A). */
+const CONTROLS_B = {
+  loss: 'learn-b-loss',
+  optimizer_g: 'learn-b-opt-g',
+  lr_g: 'learn-b-lr-g',
+  optimizer_d: 'learn-b-opt-d',
+  lr_d: 'learn-b-lr-d',
+  n_critic: 'learn-b-n-critic',
+};
 const LAYERS = ['field', 'real', 'fake', 'gradients', 'mesh'];
 
 const sleep = (ms, signal) =>
@@ -55,44 +50,43 @@ const sleep = (ms, signal) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-/** f32 little-endian bytes (as `sample` returns for 2-D models) → Float32Array. */
-const floats = (bytes) => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-
 export function createLearnView(session) {
-  const { client } = session;
   const errors = errorsFor('learn');
   const canvas = $('learn-canvas');
-  const plane = new Plane(canvas, EXTENT);
+  const runA = new LearnRun(session.client, canvas);
+  let runB = null; // the comparison run, in its own worker, made when first asked for
   const plot = new LinePlot($('learn-plot'), [
     { key: 'd_real', label: 'D(real)', color: REAL },
     { key: 'd_fake', label: 'D(fake)', color: FAKE },
   ]);
   const fitPlot = new LinePlot($('learn-fit-plot'), [
-    { key: 'js', label: 'JS divergence (bits)', color: '#6b3fb8' },
-    { key: 'modes', label: 'modes covered (fraction)', color: '#2a8a4a' },
+    { key: 'js', label: 'JS (bits)', color: '#6b3fb8' },
+    { key: 'modes', label: 'modes covered', color: '#2a8a4a' },
+    { key: 'js_b', label: 'B: JS (bits)', color: '#c2418a' },
   ]);
 
-  let settings = { ...DEFAULTS }; // as the run has them now
-  let startSettings = { ...DEFAULTS }; // as the run started (what a shared link records)
-  let history = new History(); // what was done to the run since it started
-  let started = false; // a run exists and has data
+  let settings = { ...DEFAULTS }; // run A's, as it has them now
+  let startSettings = { ...DEFAULTS }; // as A started (what a shared link records)
+  let settingsB = pick(DEFAULTS, COMPARE_KEYS); // run B's own
+  let comparing = false;
+  let history = new History(); // what was done to the runs since they started
   let busy = false; // a step, restart or replay is running
-  let step = 0;
-  let real = null; // real points shown
-  let fitReal = null; // real points histogrammed for the fit
-  let frame = null; // the last fetched layers, redrawn when a checkbox changes
 
   $('learn-distribution').replaceChildren(
     ...DISTRIBUTIONS.map((d) => new Option(d.title, d.name)),
     new Option('Draw your own…', 'drawn'),
   );
-  $('learn-loss').replaceChildren(...LOSSES.map((l) => new Option(l.title, l.name)));
+  for (const id of ['learn-loss', 'learn-b-loss']) $(id).replaceChildren(...LOSSES.map((l) => new Option(l.title, l.name)));
 
-  const drawing = createDrawing(plane, {
+  const drawing = createDrawing(runA.plane, {
     enabled: () => settings.distribution === 'drawn' && !busy,
     onStroke: () => draw(),
     onDone: () => act('Training on your drawing failed', () => restart()),
   });
+
+  const other = () => (comparing && runB?.started ? runB : null); // B, when it runs
+  const runs = () => (other() ? [runA, runB] : [runA]);
+  const show = (layer) => $(`learn-show-${layer}`).checked;
 
   function setState(state) {
     $('learn-status').dataset.state = state;
@@ -100,139 +94,104 @@ export function createLearnView(session) {
 
   function writeControls() {
     for (const [key, id] of Object.entries(CONTROLS)) $(id).value = String(settings[key]);
+    for (const [key, id] of Object.entries(CONTROLS_B)) $(id).value = String(settingsB[key]);
     const drawn = settings.distribution === 'drawn';
     $('learn-draw-tools').hidden = !drawn;
     canvas.classList.toggle('drawing', drawn);
+    $('learn-compare').checked = comparing;
+    $('learn-b-settings').hidden = !comparing;
+    $('learn-plane-b').hidden = !comparing;
+    $('learn-planes').classList.toggle('comparing', comparing);
   }
 
-  /** The live part of the settings, as the `[train]` section has it. */
-  async function applyTrainConfig() {
-    const info = await client.call('info');
-    const live = Object.fromEntries(LIVE_KEYS.map((k) => [k, settings[k]]));
-    await client.call('setTrainConfig', { ...info.train, ...live });
-  }
-
-  /** A fresh GAN with the current settings (same seed: same start). */
+  /** Fresh GANs with the current settings (same seed: same start; B differs only in its own
+   * settings). */
   async function restart() {
     await stop();
-    started = false;
-    frame = null;
     history = new History();
     startSettings = { ...settings };
-    step = 0;
     plot.clear();
     fitPlot.clear();
     showStats(null);
-    showFit(null);
+    showFit();
     setState('starting');
     updateButtons();
-    const s = settings;
-    const drawn = s.distribution === 'drawn';
-    let toml = setTomlValue(TOY_PRESET, 'data', 'distribution', `"${drawn ? 'gaussians8' : s.distribution}"`);
-    toml = setTomlValue(toml, 'train', 'loss', `"${s.loss}"`);
-    toml = setTomlValue(toml, 'model', 'latent_dim', String(s.latent_dim));
-    toml = setTomlValue(toml, 'model', 'depth', String(s.depth));
-    toml = setTomlValue(toml, 'model', 'width', String(s.width));
-    toml = setTomlValue(toml, 'run', 'seed', String(s.seed));
-    toml = setTomlValue(toml, '', 'name', `"learn-${s.distribution}-${s.loss}"`);
-    await client.call('newRun', toml);
-    await applyTrainConfig();
-    if (drawn) {
-      if (drawing.points.length < 6) {
-        real = null;
-        $('learn-stats').textContent = ' · draw at least 3 points on the plane to start';
-        setState('drawing');
-        draw();
-        return;
-      }
-      await client.call('usePoints', Float32Array.from(drawing.points));
-      real = Float32Array.from(drawing.points);
-    } else {
-      await client.call('useToyData', s.distribution);
-      real = await client.call('trainingPoints', N_REAL, 11);
+    if (comparing && !runB) {
+      const client = new Client('learn-b');
+      await client.call('create', (await session.ready).kind);
+      runB = new LearnRun(client, $('learn-canvas-b'));
     }
-    fitReal = await client.call('trainingPoints', N_FIT, FIT_REAL_SEED);
-    started = true;
+    const ok = await runA.start(settings, drawing.points);
+    if (comparing) await runB.start({ ...settings, ...settingsB }, drawing.points);
+    if (!ok) {
+      $('learn-stats').textContent = ' · draw at least 3 points on the plane to start';
+      setState('drawing');
+      draw();
+      return;
+    }
     await refresh();
     setState('idle');
   }
 
-  /** Fetches every layer and the fit from the worker, then draws. */
+  /** Fetches every run's layers and fit, then draws. */
   async function refresh() {
-    const [field, fakes, mesh, sample] = await Promise.all([
-      client.call('discriminatorField', FIELD, EXTENT),
-      client.call('fakeWithGradients', N_FAKE, FAKE_SEED),
-      client.call('latentGrid', MESH),
-      client.call('sample', N_FIT, FIT_FAKE_SEED, 0, -1),
-    ]);
-    frame = { field, fakes, mesh };
-    const mixture = settings.distribution === 'drawn' ? '' : settings.distribution;
-    const fit = await client.call('planeFit', fitReal, floats(sample), EXTENT, mixture);
-    showFit(fit);
-    fitPlot.push(step, { js: fit.js_bits, modes: fit.modes ? fit.modes.covered / fit.modes.total : NaN });
+    await Promise.all(runs().map((r) => r.refresh()));
+    showFit();
+    fitPlot.push(runA.step, {
+      js: runA.fit.js_bits,
+      modes: runA.fit.modes ? runA.fit.modes.covered / runA.fit.modes.total : NaN,
+      js_b: other()?.fit ? runB.fit.js_bits : NaN,
+    });
     fitPlot.draw();
     draw();
   }
 
   function draw() {
-    plane.clear();
-    const show = (layer) => $(`learn-show-${layer}`).checked;
-    if (frame && show('field')) plane.heatmap(frame.field, FIELD, UNIT[settings.loss]);
-    plane.axes();
-    if (frame && show('mesh')) plane.mesh(frame.mesh, MESH);
-    if (frame && show('fake')) {
-      const xy = new Float32Array(N_FAKE * 2);
-      for (let i = 0; i < N_FAKE; i++) xy.set(frame.fakes.subarray(4 * i, 4 * i + 2), 2 * i);
-      plane.points(xy, FAKE, 2.6, 0.85);
-    }
-    if (frame && show('gradients')) plane.arrows(frame.fakes, 'rgba(120, 50, 0, 0.7)');
-    // Real points last, so converged fakes do not hide them.
-    const drawn = settings.distribution === 'drawn';
-    const shownReal = drawn ? drawing.points : real;
-    if (show('real') && shownReal) plane.points(shownReal, REAL, drawn ? 3 : 2, drawn ? 0.9 : 0.6);
+    runA.draw(show, settings.distribution === 'drawn' ? drawing.points : null);
+    if (comparing && runB) runB.draw(show, settings.distribution === 'drawn' ? drawing.points : null);
   }
 
   function showStats(s) {
-    $('learn-step-count').textContent = step;
+    $('learn-step-count').textContent = s ? s.step : runA.step;
     $('learn-stats').textContent = s ? ` · D loss ${s.d_loss.toFixed(3)} · G loss ${s.g_loss.toFixed(3)}` : '';
   }
 
-  function showFit(fit) {
+  function showFit() {
     const el = $('learn-fit');
-    if (!fit) {
-      el.textContent = '';
-      delete el.dataset.js;
-      delete el.dataset.modes;
-      return;
-    }
-    el.dataset.js = String(fit.js_bits);
-    let text = `Fit on a ${fit.bins} × ${fit.bins} grid: JS divergence ${fit.js_bits.toFixed(3)} bits · KL(real ‖ generated) ${fit.kl_bits.toFixed(2)} bits`;
-    if (fit.modes) {
-      el.dataset.modes = String(fit.modes.covered);
-      text += ` · modes covered ${fit.modes.covered} of ${fit.modes.total} · ${Math.round(fit.modes.high_quality * 100)} % of points near a mode`;
-    } else delete el.dataset.modes;
-    el.textContent = text;
+    const fit = runA.fit;
+    delete el.dataset.js;
+    delete el.dataset.modes;
+    el.textContent = fit ? `Fit on a ${fit.bins} × ${fit.bins} grid: ${describeFit(fit)}` : '';
+    if (fit) el.dataset.js = String(fit.js_bits);
+    if (fit?.modes) el.dataset.modes = String(fit.modes.covered);
+    const b = $('learn-fit-b');
+    const fitB = other()?.fit;
+    b.textContent = fitB ? `B, step ${runB.step}: ${describeFit(fitB)}` : '';
+    if (fitB) b.dataset.js = String(fitB.js_bits);
+    else delete b.dataset.js;
+    $('learn-b-caption').textContent = comparing ? `B · ${describeSettings({ ...settings, ...settingsB })}` : '';
+    $('learn-a-caption').textContent = comparing ? `A · ${describeSettings(settings)}` : '';
   }
 
   function onProgress({ stats }) {
     for (const s of stats) plot.push(s.step, s);
     const last = stats.at(-1);
-    if (last) {
-      step = last.step;
-      showStats(last);
-    }
+    if (last) showStats(last);
     plot.draw();
   }
 
-  /** `n` full steps (fewer when aborted), logged. */
+  /** `n` whole steps of every run (fewer when aborted), logged. */
   async function fullSteps(n, signal, chunk = n) {
-    const stats = await client.request('train', [{ steps: n, chunk }], { onProgress, signal });
+    const [stats] = await Promise.all([
+      runA.steps(n, { signal, onProgress, chunk }),
+      ...(other() ? [runB.steps(n, { chunk })] : []), // all n: A's one call ends before an abort
+    ]);
     history.steps(stats.length);
   }
 
-  /** Half a step: 'discriminator' (n_critic D updates) or 'generator' (one G update). */
+  /** Half a step of every run: 'discriminator' (n_critic D updates) or 'generator'. */
   async function halfStep(phase) {
-    const values = await client.call('trainPhase', phase);
+    const [values] = await Promise.all(runs().map((r) => r.half(phase)));
     history.half(phase);
     if (phase === 'discriminator') {
       const [dLoss, dReal, dFake] = values;
@@ -240,8 +199,7 @@ export function createLearnView(session) {
         ` · D update: D loss ${dLoss.toFixed(3)}, D(real) ${dReal.toFixed(2)}, D(fake) ${dFake.toFixed(2)}` +
         ' — the background moved, the points did not';
     } else {
-      step = (await client.call('info')).step;
-      $('learn-step-count').textContent = step;
+      $('learn-step-count').textContent = runA.step;
       $('learn-stats').textContent = ` · G update: G loss ${values[0].toFixed(3)} — the points moved along the arrows`;
     }
   }
@@ -263,7 +221,7 @@ export function createLearnView(session) {
     },
     onError: (e) => errors.show(e, 'Training stopped'),
     onChange: () => {
-      setState(player.playing ? 'playing' : started ? 'idle' : 'starting');
+      setState(player.playing ? 'playing' : runA.started ? 'idle' : 'starting');
       updateButtons();
     },
   });
@@ -285,15 +243,21 @@ export function createLearnView(session) {
     }
   }
 
-  /** A control changed: check it, then rebuild the run or change it on the fly. */
-  async function onSetting(key) {
-    const value = checkSetting(key, $(CONTROLS[key]).value);
+  /** Reads a control: the checked value, or null after putting the old one back. */
+  function readControl(id, key, current) {
+    const value = checkSetting(key, $(id).value);
     if (value instanceof Error) {
-      $(CONTROLS[key]).value = String(settings[key]);
+      $(id).value = String(current);
       errors.show(value, 'That value cannot be used');
-      return;
+      return null;
     }
-    if (value === settings[key]) return;
+    return value === current ? null : value;
+  }
+
+  /** A control of A changed: rebuild the runs, or change A on the fly. */
+  async function onSetting(key) {
+    const value = readControl(CONTROLS[key], key, settings[key]);
+    if (value === null) return;
     settings[key] = value;
     writeControls();
     if (BUILD_KEYS.includes(key)) return restart();
@@ -302,11 +266,20 @@ export function createLearnView(session) {
     await stop();
     if (history.ops.length) history.change(key, value);
     else startSettings = { ...settings };
-    if (started) await applyTrainConfig();
+    if (runA.started) await runA.setLive(settings);
+    showFit();
     if (wasPlaying) player.play();
   }
 
-  /** Replays a shared history on the fresh run (settings changes included). */
+  /** A setting of B changed: both runs start again from the same start. */
+  async function onSettingB(key) {
+    const value = readControl(CONTROLS_B[key], key, settingsB[key]);
+    if (value === null) return;
+    settingsB[key] = value;
+    return restart();
+  }
+
+  /** Replays a shared history on the fresh runs (A's settings changes included). */
   async function replay(shared) {
     const total = shared.stepCount;
     setState('replaying');
@@ -315,20 +288,24 @@ export function createLearnView(session) {
       else if (op === 'g') await halfStep('generator');
       else if (op.startsWith('s')) {
         const n = Number(op.slice(1));
-        const from = step;
-        await client.request('train', [{ steps: n, chunk: REPLAY_CHUNK }], {
-          onProgress(p) {
-            onProgress(p);
-            $('learn-stats').textContent += ` · replaying the shared run: step ${step} of ${total}`;
-          },
-        });
-        history.steps(step - from);
+        const from = runA.step;
+        await Promise.all([
+          runA.steps(n, {
+            chunk: REPLAY_CHUNK,
+            onProgress(p) {
+              onProgress(p);
+              $('learn-stats').textContent += ` · replaying the shared run: step ${runA.step} of ${total}`;
+            },
+          }),
+          ...(other() ? [runB.steps(n, { chunk: REPLAY_CHUNK })] : []),
+        ]);
+        history.steps(runA.step - from);
       } else {
         const [, key, text] = op.match(/^c:([a-z_]+)=(.+)$/);
         settings[key] = checkSetting(key, key.startsWith('optimizer') ? text : Number(text));
         writeControls();
         history.change(key, settings[key]);
-        await applyTrainConfig();
+        await runA.setLive(settings);
       }
     }
     await refresh();
@@ -336,10 +313,16 @@ export function createLearnView(session) {
   }
 
   function share() {
-    const view = Object.fromEntries(LAYERS.map((l) => [l, $(`learn-show-${l}`).checked]));
+    const view = Object.fromEntries(LAYERS.map((l) => [l, show(l)]));
     view.speed = Number($('learn-speed').value);
     view.slow = $('learn-slow').checked;
-    const url = shareUrl(location, { settings: startSettings, points: drawing.points, history, view });
+    const url = shareUrl(location, {
+      settings: startSettings,
+      points: drawing.points,
+      history,
+      view,
+      compare: comparing ? settingsB : null,
+    });
     $('learn-share-url').value = url;
     navigator.clipboard?.writeText(url).catch(() => {}); // the field shows it either way
   }
@@ -351,19 +334,30 @@ export function createLearnView(session) {
   }
 
   function updateButtons() {
-    const idle = started && !busy && !player.playing;
+    const idle = runA.started && !busy && !player.playing;
     $('learn-play').disabled = !idle;
     $('learn-pause').disabled = !player.playing;
     for (const id of ['learn-step', 'learn-step-d', 'learn-step-g']) $(id).disabled = !idle;
     $('learn-reset').disabled = busy;
-    $('learn-share').disabled = !started || busy;
+    $('learn-compare').disabled = busy;
+    $('learn-share').disabled = !runA.started || busy;
   }
 
   for (const key of Object.keys(CONTROLS)) {
     $(CONTROLS[key]).onchange = () => act('Changing the experiment failed', () => onSetting(key));
   }
+  for (const key of Object.keys(CONTROLS_B)) {
+    $(CONTROLS_B[key]).onchange = () => act('Changing run B failed', () => onSettingB(key));
+  }
+  $('learn-compare').onchange = () =>
+    act('Starting run B failed', async () => {
+      comparing = $('learn-compare').checked;
+      if (comparing) settingsB = pick(settings, COMPARE_KEYS); // B starts as a copy of A
+      writeControls();
+      await restart();
+    });
   $('learn-reset').onclick = () => act('Starting the experiment failed', restart);
-  $('learn-play').onclick = () => started && !busy && player.play();
+  $('learn-play').onclick = () => runA.started && !busy && player.play();
   $('learn-pause').onclick = () => stop();
   $('learn-step').onclick = () => act('Training step failed', async () => (await fullSteps(1), await refresh()));
   $('learn-step-d').onclick = () => act('Discriminator step failed', async () => (await halfStep('discriminator'), await refresh()));
@@ -378,7 +372,7 @@ export function createLearnView(session) {
 
   writeControls();
   updateButtons();
-  plane.clear();
+  draw();
   plot.draw();
   fitPlot.draw();
   const ready = (async () => {
@@ -393,16 +387,31 @@ export function createLearnView(session) {
     if (shared) {
       settings = { ...shared.settings };
       drawing.points = shared.points;
+      if (shared.compare) {
+        comparing = true;
+        settingsB = shared.compare;
+      }
       applyView(shared.view);
       writeControls();
     }
     await act('Starting the experiment failed', async () => {
       await restart();
-      if (shared && started) await replay(shared.history);
+      if (shared && runA.started) await replay(shared.history);
     });
     if (damaged) errors.show(damaged, 'The shared experiment could not be opened');
   })().catch((e) => errors.show(e, 'The Learn tab could not start'));
 
   // Leaving the tab pauses: the animation is only useful while watched.
   return { ready, show() {}, hide: () => stop() };
+}
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.map((k) => [k, object[k]]));
+}
+
+/** "Adam 0.0005 / SGD 0.01 ×3, hinge": G's optimiser and rate / D's, D steps, loss. */
+function describeSettings(s) {
+  const opt = (o, lr) => `${o === 'sgd' ? 'SGD' : 'Adam'} ${lr}`;
+  const critic = s.n_critic > 1 ? ` ×${s.n_critic}` : '';
+  return `G ${opt(s.optimizer_g, s.lr_g)} · D ${opt(s.optimizer_d, s.lr_d)}${critic} · ${s.loss}`;
 }
