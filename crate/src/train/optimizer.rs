@@ -87,6 +87,48 @@ mod tests {
     }
 
     #[test]
+    fn configs_without_optimizers_load_as_adam() -> Result<(), serde_json::Error> {
+        let old: crate::train::TrainConfig = serde_json::from_str(r#"{"lr_g": 0.001}"#)?;
+        assert_eq!((old.optimizer_g, old.optimizer_d), (Optimizer::Adam, Optimizer::Adam));
+        let sgd: crate::train::TrainConfig = serde_json::from_str(r#"{"optimizer_d": "sgd"}"#)?;
+        assert_eq!((sgd.optimizer_g, sgd.optimizer_d), (Optimizer::Adam, Optimizer::Sgd));
+        Ok(())
+    }
+
+    #[test]
+    fn a_trainer_on_sgd_keeps_no_adam_state_and_still_learns() -> Result<(), crate::train::TrainError> {
+        use crate::data::Toy;
+        use crate::train::{ToySource, TrainConfig, Trainer};
+        let device = Device::flex();
+        let config = TrainConfig {
+            optimizer_g: Optimizer::Sgd,
+            optimizer_d: Optimizer::Sgd,
+            lr_g: 0.01,
+            lr_d: 0.01,
+            batch: 16,
+            ..TrainConfig::default()
+        };
+        let model = ModelConfig::Mlp(MlpConfig {
+            depth: 1,
+            width: 8,
+            ..MlpConfig::default()
+        });
+        let mut trainer = Trainer::new(model, config, 1, &device)?;
+        let d0 = named::by_name(&trainer.discriminator);
+        let g0 = named::by_name(&trainer.generator);
+        let stats = trainer.step(&ToySource(Toy::Gaussians8)).read();
+        assert!(stats.is_finite(), "{stats:?}");
+        assert_eq!((trainer.opt_g.t, trainer.opt_d.t), (0, 0));
+        assert!(trainer.opt_g.m.is_empty() && trainer.opt_d.m.is_empty());
+        let moved = |before: &BTreeMap<String, Tensor<1>>, after: BTreeMap<String, Tensor<1>>| {
+            before.iter().any(|(name, t)| values(t) != values(&after[name]))
+        };
+        assert!(moved(&d0, named::by_name(&trainer.discriminator)), "D did not move");
+        assert!(moved(&g0, named::by_name(&trainer.generator)), "G did not move");
+        Ok(())
+    }
+
+    #[test]
     fn names_parse_and_adam_is_the_default() {
         assert_eq!(Optimizer::default(), Optimizer::Adam);
         assert_eq!(serde_json::from_str::<Optimizer>("\"sgd\"").ok(), Some(Optimizer::Sgd));
