@@ -18,11 +18,12 @@ pub struct TrainConfig {
     #[serde(default = "default_lr")]
     pub lr_d: f64,
     /// Generator update rule: "adam" (default) or "sgd" (plain gradient descent; Adam's
-    /// betas and epsilon are then unused).
-    #[serde(default)]
+    /// betas and epsilon are then unused). Written only when not Adam, so configs and
+    /// checkpoints of Adam runs read as before, also by builds that predate the field.
+    #[serde(default, skip_serializing_if = "Optimizer::is_adam")]
     pub optimizer_g: Optimizer,
-    /// Discriminator update rule: "adam" (default) or "sgd".
-    #[serde(default)]
+    /// Discriminator update rule: "adam" (default) or "sgd"; written only when not Adam.
+    #[serde(default, skip_serializing_if = "Optimizer::is_adam")]
     pub optimizer_d: Optimizer,
     /// Adam β₁ (decay of the first moment).
     #[serde(default = "default_beta1")]

@@ -23,6 +23,13 @@ pub enum Optimizer {
     Sgd,
 }
 
+impl Optimizer {
+    /// Whether this is the default, Adam (which configs leave out when written).
+    pub fn is_adam(&self) -> bool {
+        *self == Optimizer::Adam
+    }
+}
+
 /// One SGD update: every parameter of `module` with a gradient in `grads` (flat, by name)
 /// becomes `param − lr·grad`; parameters without a gradient are left alone.
 pub fn sgd_step<M: Module>(lr: f64, module: M, grads: &BTreeMap<String, Tensor<1>>) -> M {
@@ -92,6 +99,9 @@ mod tests {
         assert_eq!((old.optimizer_g, old.optimizer_d), (Optimizer::Adam, Optimizer::Adam));
         let sgd: crate::train::TrainConfig = serde_json::from_str(r#"{"optimizer_d": "sgd"}"#)?;
         assert_eq!((sgd.optimizer_g, sgd.optimizer_d), (Optimizer::Adam, Optimizer::Sgd));
+        // Written back, Adam is left out (older builds read it) and SGD is kept.
+        let written = serde_json::to_string(&sgd)?;
+        assert!(written.contains(r#""optimizer_d":"sgd""#) && !written.contains("optimizer_g"), "{written}");
         Ok(())
     }
 
