@@ -59,11 +59,12 @@ export function createLearnView(session) {
     { key: 'd_real', label: 'D(real)', color: REAL },
     { key: 'd_fake', label: 'D(fake)', color: FAKE },
   ]);
-  const fitPlot = new LinePlot($('learn-fit-plot'), [
+  const FIT_SERIES = [
     { key: 'js', label: 'JS (bits)', color: '#6b3fb8' },
     { key: 'modes', label: 'modes covered', color: '#2a8a4a' },
-    { key: 'js_b', label: 'B: JS (bits)', color: '#c2418a' },
-  ]);
+    { key: 'js_b', label: 'B: JS (bits)', color: '#c2418a' }, // while comparing
+  ];
+  const fitPlot = new LinePlot($('learn-fit-plot'), FIT_SERIES.slice(0, 2));
 
   let settings = { ...DEFAULTS }; // run A's, as it has them now
   let startSettings = { ...DEFAULTS }; // as A started (what a shared link records)
@@ -111,6 +112,7 @@ export function createLearnView(session) {
     history = new History();
     startSettings = { ...settings };
     plot.clear();
+    fitPlot.series = comparing ? FIT_SERIES : FIT_SERIES.slice(0, 2);
     fitPlot.clear();
     showStats(null);
     showFit();
