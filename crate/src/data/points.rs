@@ -30,7 +30,9 @@ impl PointSet {
         }
         let n = points.len() / 2;
         if n < MIN_DRAWN_POINTS {
-            return invalid(format!("draw at least {MIN_DRAWN_POINTS} points (there are {n})"));
+            return invalid(format!(
+                "draw at least {MIN_DRAWN_POINTS} points (there are {n})"
+            ));
         }
         if n > MAX_DRAWN_POINTS {
             return invalid(format!("{n} points exceed the limit of {MAX_DRAWN_POINTS}"));
@@ -80,7 +82,10 @@ mod tests {
     use super::*;
 
     fn message(points: Vec<f32>) -> String {
-        PointSet::new(points).err().map(|e| e.to_string()).unwrap_or_default()
+        PointSet::new(points)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -107,7 +112,11 @@ mod tests {
                 }
             }
         }
-        assert_eq!(near.iter().sum::<usize>(), 3000, "every draw is near a drawn point");
+        assert_eq!(
+            near.iter().sum::<usize>(),
+            3000,
+            "every draw is near a drawn point"
+        );
         // Each point is picked with probability 1/3: 1000 ± 26 (1 σ); 800 is ~8 σ away.
         assert!(near.iter().all(|&n| n > 800), "{near:?}");
     }

@@ -107,7 +107,11 @@ fn smooth(counts: &[usize], n: usize) -> Vec<f64> {
 
 /// KL(a ‖ b) in bits, for strictly positive distributions.
 fn kl(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * (x / y).log2()).sum::<f64>().max(0.0)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x * (x / y).log2())
+        .sum::<f64>()
+        .max(0.0)
 }
 
 #[cfg(test)]
@@ -117,7 +121,8 @@ mod tests {
     use crate::rng::Rng;
 
     #[test]
-    fn same_distribution_scores_near_zero_and_disjoint_sets_near_one_bit() -> Result<(), MetricError> {
+    fn same_distribution_scores_near_zero_and_disjoint_sets_near_one_bit() -> Result<(), MetricError>
+    {
         let real = Toy::Gaussians8.sample(2000, &mut Rng::new(1));
         let twin = Toy::Gaussians8.sample(2000, &mut Rng::new(2));
         let same = plane_fit(&real, &twin, BINS, 2.5, None)?;
@@ -146,7 +151,13 @@ mod tests {
 
     #[test]
     fn far_points_count_at_the_edge_and_broken_ones_are_skipped() -> Result<(), MetricError> {
-        let fit = plane_fit(&[100.0, -100.0, 2.4, -2.4], &[2.45, -2.45, f32::NAN, 0.0], 4, 2.5, None)?;
+        let fit = plane_fit(
+            &[100.0, -100.0, 2.4, -2.4],
+            &[2.45, -2.45, f32::NAN, 0.0],
+            4,
+            2.5,
+            None,
+        )?;
         assert_eq!((fit.n_real, fit.n_fake), (2, 1));
         assert!(plane_fit(&[0.0, 0.0], &[f32::NAN, 0.0], 4, 2.5, None).is_err());
         assert!(plane_fit(&[0.0, 0.0], &[0.0, 0.0], 0, 2.5, None).is_err());

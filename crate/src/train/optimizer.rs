@@ -46,7 +46,10 @@ mod tests {
     use burn::tensor::{Device, TensorData};
 
     fn values(t: &Tensor<1>) -> Vec<f32> {
-        t.clone().into_data().try_to_vec::<f32>().unwrap_or_default()
+        t.clone()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -70,8 +73,13 @@ mod tests {
                 continue;
             }
             let n = param.dims()[0];
-            let g: Vec<f32> = (0..n).map(|i| ((i * 7 + k * 3) % 11) as f32 * 0.25 - 1.2).collect();
-            grads.insert(name.clone(), Tensor::<1>::from_data(TensorData::new(g, [n]), &device));
+            let g: Vec<f32> = (0..n)
+                .map(|i| ((i * 7 + k * 3) % 11) as f32 * 0.25 - 1.2)
+                .collect();
+            grads.insert(
+                name.clone(),
+                Tensor::<1>::from_data(TensorData::new(g, [n]), &device),
+            );
         }
         let lr = 0.125; // a power of two: lr·grad is exact in f32, so the check can be exact
         let after = named::by_name(&sgd_step(lr, generator, &grads));
@@ -96,17 +104,27 @@ mod tests {
     #[test]
     fn configs_without_optimizers_load_as_adam() -> Result<(), serde_json::Error> {
         let old: crate::train::TrainConfig = serde_json::from_str(r#"{"lr_g": 0.001}"#)?;
-        assert_eq!((old.optimizer_g, old.optimizer_d), (Optimizer::Adam, Optimizer::Adam));
+        assert_eq!(
+            (old.optimizer_g, old.optimizer_d),
+            (Optimizer::Adam, Optimizer::Adam)
+        );
         let sgd: crate::train::TrainConfig = serde_json::from_str(r#"{"optimizer_d": "sgd"}"#)?;
-        assert_eq!((sgd.optimizer_g, sgd.optimizer_d), (Optimizer::Adam, Optimizer::Sgd));
+        assert_eq!(
+            (sgd.optimizer_g, sgd.optimizer_d),
+            (Optimizer::Adam, Optimizer::Sgd)
+        );
         // Written back, Adam is left out (older builds read it) and SGD is kept.
         let written = serde_json::to_string(&sgd)?;
-        assert!(written.contains(r#""optimizer_d":"sgd""#) && !written.contains("optimizer_g"), "{written}");
+        assert!(
+            written.contains(r#""optimizer_d":"sgd""#) && !written.contains("optimizer_g"),
+            "{written}"
+        );
         Ok(())
     }
 
     #[test]
-    fn a_trainer_on_sgd_keeps_no_adam_state_and_still_learns() -> Result<(), crate::train::TrainError> {
+    fn a_trainer_on_sgd_keeps_no_adam_state_and_still_learns()
+    -> Result<(), crate::train::TrainError> {
         use crate::data::Toy;
         use crate::train::{ToySource, TrainConfig, Trainer};
         let device = Device::flex();
@@ -131,18 +149,32 @@ mod tests {
         assert_eq!((trainer.opt_g.t, trainer.opt_d.t), (0, 0));
         assert!(trainer.opt_g.m.is_empty() && trainer.opt_d.m.is_empty());
         let moved = |before: &BTreeMap<String, Tensor<1>>, after: BTreeMap<String, Tensor<1>>| {
-            before.iter().any(|(name, t)| values(t) != values(&after[name]))
+            before
+                .iter()
+                .any(|(name, t)| values(t) != values(&after[name]))
         };
-        assert!(moved(&d0, named::by_name(&trainer.discriminator)), "D did not move");
-        assert!(moved(&g0, named::by_name(&trainer.generator)), "G did not move");
+        assert!(
+            moved(&d0, named::by_name(&trainer.discriminator)),
+            "D did not move"
+        );
+        assert!(
+            moved(&g0, named::by_name(&trainer.generator)),
+            "G did not move"
+        );
         Ok(())
     }
 
     #[test]
     fn names_parse_and_adam_is_the_default() {
         assert_eq!(Optimizer::default(), Optimizer::Adam);
-        assert_eq!(serde_json::from_str::<Optimizer>("\"sgd\"").ok(), Some(Optimizer::Sgd));
-        assert_eq!(serde_json::from_str::<Optimizer>("\"adam\"").ok(), Some(Optimizer::Adam));
+        assert_eq!(
+            serde_json::from_str::<Optimizer>("\"sgd\"").ok(),
+            Some(Optimizer::Sgd)
+        );
+        assert_eq!(
+            serde_json::from_str::<Optimizer>("\"adam\"").ok(),
+            Some(Optimizer::Adam)
+        );
         let err = serde_json::from_str::<Optimizer>("\"rmsprop\"")
             .err()
             .map(|e| e.to_string())
