@@ -156,6 +156,14 @@ const methods = {
   latentGrid: (size) => need().latent_grid(size),
   fakeWithGradients: (n, seed) => need().fake_with_gradients(n, seed64(seed)),
   realPoints: (n, seed) => need().real_points(n, seed64(seed)),
+  /** Learn: train on drawn points (interleaved x, y). */
+  usePoints(points) {
+    need().use_points(points instanceof Float32Array ? points : Float32Array.from(points));
+    return null;
+  },
+  trainingPoints: (n, seed) => need().training_points(n, seed64(seed)),
+  planeFit: (real, fake, extent, distribution = '') =>
+    need().plane_fit(Float32Array.from(real), Float32Array.from(fake), extent, distribution),
 };
 
 /** `steps` training steps, `chunk` per wasm call, a progress message after each chunk.

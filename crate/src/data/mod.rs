@@ -23,6 +23,7 @@ use std::path::PathBuf;
 pub mod fit;
 pub mod idx;
 pub mod images;
+pub mod points;
 pub mod toy;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -37,6 +38,7 @@ pub mod idx_files;
 pub use fit::fit_resolution;
 pub use idx::{parse_images, parse_labels};
 pub use images::ImageSet;
+pub use points::PointSet;
 pub use toy::{ModeStats, Modes, Toy, mode_stats};
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -59,6 +61,10 @@ pub enum DataError {
         /// The accepted names, comma-separated.
         expected: String,
     },
+
+    /// Hand-drawn 2-D points that cannot be trained on (too few, too many, not finite).
+    #[error("the drawn points cannot be used: {0}")]
+    InvalidPoints(String),
 
     /// Image dimensions, buffer lengths or labels that do not fit together.
     #[error("invalid image data: {0}")]

@@ -5,7 +5,7 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::data::{ImageSet, Toy};
+use crate::data::{ImageSet, PointSet, Toy};
 use crate::model::SampleShape;
 use crate::rng::Rng;
 
@@ -41,6 +41,25 @@ impl Source for ToySource {
 
     fn batch(&self, n: usize, rng: &mut Rng, device: &Device) -> Batch {
         let points = self.0.sample(n, rng);
+        Batch {
+            samples: Tensor::from_data(TensorData::new(points, [n, 2]), device),
+            labels: None,
+        }
+    }
+}
+
+/// Hand-drawn points, each draw blurred by a small Gaussian (see [`PointSet::sample`]).
+impl Source for PointSet {
+    fn shape(&self) -> SampleShape {
+        SampleShape::Points { dim: 2 }
+    }
+
+    fn classes(&self) -> usize {
+        0
+    }
+
+    fn batch(&self, n: usize, rng: &mut Rng, device: &Device) -> Batch {
+        let points = self.sample(n, rng);
         Batch {
             samples: Tensor::from_data(TensorData::new(points, [n, 2]), device),
             labels: None,

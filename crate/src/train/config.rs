@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Augment, Loss};
+use super::{Augment, Loss, Optimizer};
 
 /// How to train: objective, optimiser, batch and schedule of updates.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11,12 +11,20 @@ pub struct TrainConfig {
     /// Adversarial objective: "non-saturating", "hinge" or "least-squares".
     #[serde(default)]
     pub loss: Loss,
-    /// Generator learning rate (Adam step size).
+    /// Generator learning rate (step size of its optimiser).
     #[serde(default = "default_lr")]
     pub lr_g: f64,
-    /// Discriminator learning rate (Adam step size).
+    /// Discriminator learning rate (step size of its optimiser).
     #[serde(default = "default_lr")]
     pub lr_d: f64,
+    /// Generator update rule: "adam" (default) or "sgd" (plain gradient descent; Adam's
+    /// betas and epsilon are then unused). Written only when not Adam, so configs and
+    /// checkpoints of Adam runs read as before, also by builds that predate the field.
+    #[serde(default, skip_serializing_if = "Optimizer::is_adam")]
+    pub optimizer_g: Optimizer,
+    /// Discriminator update rule: "adam" (default) or "sgd"; written only when not Adam.
+    #[serde(default, skip_serializing_if = "Optimizer::is_adam")]
+    pub optimizer_d: Optimizer,
     /// Adam β₁ (decay of the first moment).
     #[serde(default = "default_beta1")]
     pub beta1: f64,
@@ -83,6 +91,8 @@ impl Default for TrainConfig {
             loss: Loss::default(),
             lr_g: default_lr(),
             lr_d: default_lr(),
+            optimizer_g: Optimizer::Adam,
+            optimizer_d: Optimizer::Adam,
             beta1: default_beta1(),
             beta2: default_beta2(),
             epsilon: default_epsilon(),

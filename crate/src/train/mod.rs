@@ -1,4 +1,4 @@
-//! Training: the step (one round of D and G updates, no I/O), objectives, Adam, the generator
+//! Training: the step (one round of D and G updates, no I/O), objectives, Adam or SGD, the generator
 //! average, augmentation (fixed or adaptive) and the data interface the step draws from.
 
 mod ada;
@@ -8,6 +8,7 @@ mod batch;
 mod config;
 mod inspect;
 mod loss;
+mod optimizer;
 mod stats;
 mod step;
 
@@ -17,5 +18,6 @@ pub use augment::{Augment, diff_augment};
 pub use batch::{Batch, Source, ToySource};
 pub use config::{TrainConfig, TrainConfigError};
 pub use loss::Loss;
+pub use optimizer::{Optimizer, sgd_step};
 pub use stats::{PendingStats, StepStats};
 pub use step::{TrainError, Trainer};

@@ -7,8 +7,8 @@ use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor};
 
 use super::{
-    Adam, AdamConfig, AugmentProbability, PendingStats, Source, TrainConfig, TrainConfigError,
-    diff_augment,
+    Adam, AdamConfig, AugmentProbability, Optimizer, PendingStats, Source, TrainConfig,
+    TrainConfigError, diff_augment, sgd_step,
 };
 use crate::model::named;
 use crate::model::{Discriminator, Generator, ModelConfig, ModelError, SampleShape};
@@ -47,9 +47,9 @@ pub struct Trainer {
     pub discriminator: Discriminator,
     /// Exponential moving average of the generator, in evaluation mode (no autodiff).
     pub ema: Generator,
-    /// Generator optimiser state.
+    /// Generator Adam state (untouched while `config.optimizer_g` is SGD, which has none).
     pub opt_g: Adam,
-    /// Discriminator optimiser state.
+    /// Discriminator Adam state (untouched while `config.optimizer_d` is SGD).
     pub opt_d: Adam,
     /// Source of every random choice after initialisation (latents, batches, augmentation).
     pub rng: Rng,
@@ -183,7 +183,10 @@ impl Trainer {
                 self.augment_p.adjust(&cfg, real_logits.detach().inner());
             }
             let norm = grad_norm(&grads, &self.device);
-            self.discriminator = self.opt_d.step(&adam, discriminator, &grads);
+            self.discriminator = match cfg.optimizer_d {
+                Optimizer::Adam => self.opt_d.step(&adam, discriminator, &grads),
+                Optimizer::Sgd => sgd_step(cfg.lr_d, discriminator, &grads),
+            };
             let p = Some(self.augment_p.p.clone());
             stats = Some(vec![loss_sum, real_sum, fake_sum, Some(norm), p]);
         }
@@ -220,8 +223,11 @@ impl Trainer {
         }
         let norm = grad_norm(&grads, &self.device);
         let generator = self.generator.clone();
-        self.generator = self.opt_g.step(&adam, generator, &grads);
-        self.update_average();
+        self.generator = match cfg.optimizer_g {
+            Optimizer::Adam => self.opt_g.step(&adam, generator, &grads),
+            Optimizer::Sgd => sgd_step(cfg.lr_g, generator, &grads),
+        };
+        self.update_average(&grads);
         self.step += 1;
         self.pack(vec![g_loss, Some(norm)], 2)
     }
@@ -259,10 +265,10 @@ impl Trainer {
     /// statistics) are copied from G, as StyleGAN does: averaged statistics would lag behind
     /// the activations of the averaged weights (and start from their initial values), which
     /// washes the samples out early in training.
-    fn update_average(&mut self) {
+    /// `trained` holds the gradients of this update: its names are the trained parameters.
+    fn update_average(&mut self, trained: &BTreeMap<String, Tensor<1>>) {
         let beta = self.config.ema_beta();
         let current = named::by_name(&self.generator);
-        let trained = &self.opt_g.m;
         self.ema = named::update(self.ema.clone(), |name, _, old| {
             let new = current.get(name)?.clone();
             Some(if beta == 0.0 || !trained.contains_key(name) {

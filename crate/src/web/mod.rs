@@ -331,6 +331,73 @@ impl Session {
             distribution.sample(n, &mut Rng::new(seed)).as_slice(),
         ))
     }
+
+    /// Teaching view, 2-D models: trains on hand-drawn points (`points`: interleaved x, y),
+    /// each draw blurred by a small Gaussian. The count is checked before the points are
+    /// copied; then every value must be finite and within the drawing limits. The run's
+    /// `[data]` section is left as it was (drawn points live in the page and its URL).
+    pub fn use_points(&mut self, points: Float32Array) -> Result<(), JsError> {
+        let values = points.length() as usize;
+        requests::count(
+            "use_points: values",
+            values,
+            2 * crate::data::points::MIN_DRAWN_POINTS,
+            2 * crate::data::points::MAX_DRAWN_POINTS,
+        )
+        .map_err(js_error)?;
+        let set = crate::data::PointSet::new(points.to_vec()).map_err(js_error)?;
+        let (_, trainer) = self.current()?;
+        trainer.check_source(&set).map_err(js_error)?;
+        self.forget_data();
+        self.source = Some(Box::new(set));
+        Ok(())
+    }
+
+    /// Teaching view: `n` points drawn from the current 2-D training data (a built-in
+    /// distribution or drawn points) with a generator seeded by `seed`, interleaved x, y.
+    pub async fn training_points(&self, n: usize, seed: u64) -> Result<Float32Array, JsError> {
+        requests::points("training_points", n).map_err(js_error)?;
+        let source = self
+            .source
+            .as_deref()
+            .ok_or_else(|| JsError::new("choose training data first"))?;
+        if source.shape() != (SampleShape::Points { dim: 2 }) {
+            return Err(JsError::new("training points exist for 2-D data only"));
+        }
+        let batch = source.batch(n, &mut Rng::new(seed), &self.device);
+        read_f32(batch.samples).await
+    }
+
+    /// Teaching view: how well `fake` fits `real` (both interleaved x, y) on a grid over
+    /// `[-extent, extent]²`: `{js_bits, kl_bits, bins, n_real, n_fake, modes}`, where `modes`
+    /// (`{covered, total, high_quality}`) is given when `distribution` names a Gaussian mixture
+    /// ("gaussians8", "gaussians25") and is null otherwise (e.g. "" for drawn points).
+    pub fn plane_fit(
+        &self,
+        real: Float32Array,
+        fake: Float32Array,
+        extent: f32,
+        distribution: &str,
+    ) -> Result<JsValue, JsError> {
+        let limit = 2 * requests::POINT_SAMPLES;
+        requests::count("plane_fit: real values", real.length() as usize, 2, limit)
+            .map_err(js_error)?;
+        requests::count("plane_fit: fake values", fake.length() as usize, 2, limit)
+            .map_err(js_error)?;
+        let modes = match distribution {
+            "" => None,
+            name => name.parse::<Toy>().map_err(js_error)?.modes(),
+        };
+        let fit = crate::metrics::plane_fit(
+            &real.to_vec(),
+            &fake.to_vec(),
+            crate::metrics::plane_fit::BINS,
+            extent,
+            modes.as_ref(),
+        )
+        .map_err(js_error)?;
+        to_js(&fit)
+    }
 }
 
 impl Session {
