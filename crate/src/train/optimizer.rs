@@ -144,7 +144,8 @@ mod tests {
         let mut trainer = Trainer::new(model, config, 1, &device)?;
         let d0 = named::by_name(&trainer.discriminator);
         let g0 = named::by_name(&trainer.generator);
-        let stats = trainer.step(&ToySource(Toy::Gaussians8)).read();
+        let stats =
+            crate::readback::block(trainer.step(&ToySource(Toy::Gaussians8)).read()).unwrap();
         assert!(stats.is_finite(), "{stats:?}");
         assert_eq!((trainer.opt_g.t, trainer.opt_d.t), (0, 0));
         assert!(trainer.opt_g.m.is_empty() && trainer.opt_d.m.is_empty());
