@@ -323,6 +323,7 @@ pub fn diversity_results(
         settings.push(("pairs".into(), pairs.to_string()));
         let n = pixels.len() / size;
         let protocol = Protocol {
+            name: String::new(),
             extractor: "pixels".into(),
             n_real: if is_real { n } else { 0 },
             n_fake: if is_real { 0 } else { n },
