@@ -64,8 +64,8 @@ pub trait Extractor {
     fn input(&self) -> ExtractorInput;
     /// Features (`N × dim`) and, with a head, logits (`N × classes`) of `images`: NCHW, values
     /// in [-1, 1], at whatever resolution the images have (the extractor adapts them to its
-    /// input, or says why not). Tensors stay on the device: natively they are read back with
-    /// [`extract_set`], in the browser asynchronously.
+    /// input, or says why not). Tensors stay on the device; [`super::pipeline`] reads them
+    /// back.
     fn extract(&self, images: Tensor<4>) -> Result<(Tensor<2>, Option<Tensor<2>>), MetricError>;
 }
 

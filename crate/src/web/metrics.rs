@@ -107,17 +107,22 @@ impl Session {
                 self.extractor
                     .as_ref()
                     .map(|e| e as &dyn Extractor)
-                    .ok_or_else(|| JsError::new("load a domain classifier first (load_extractor)"))?,
+                    .ok_or_else(|| {
+                        JsError::new("load a domain classifier first (load_extractor)")
+                    })?,
                 self.real_features.as_ref(),
                 100,
                 10,
             ),
             Scorer::Inception => (
-                self.inception.as_ref().map(|e| e as &dyn Extractor).ok_or_else(|| {
-                    JsError::new(
-                        "load the Inception weights first (inception-2015-12-05.safetensors)",
-                    )
-                })?,
+                self.inception
+                    .as_ref()
+                    .map(|e| e as &dyn Extractor)
+                    .ok_or_else(|| {
+                        JsError::new(
+                            "load the Inception weights first (inception-2015-12-05.safetensors)",
+                        )
+                    })?,
                 self.real_inception.as_ref(),
                 8,
                 2,

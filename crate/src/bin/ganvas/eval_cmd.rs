@@ -6,12 +6,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use ganvas::data::ImageSet;
 use ganvas::files::read_checkpoint;
+use ganvas::metrics::ms_ssim::image_set_diversity;
 use ganvas::metrics::protocol::parse_metrics;
-use ganvas::metrics::{
-    EvalProtocol, ExtractorKind, Fakes, ImageShape, MetricResult, MsSsimParams,
-};
+use ganvas::metrics::{EvalProtocol, ExtractorKind, Fakes, MetricResult};
 use ganvas::model::SampleShape;
 use ganvas::run::{self, Weights};
 
@@ -192,7 +190,14 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
     };
     let size = args.size.unwrap_or(default_size);
     let folder = |dir: &PathBuf| {
-        read_folder(dir, protocol.extractor, args.size, default_size, channels, n)
+        read_folder(
+            dir,
+            protocol.extractor,
+            args.size,
+            default_size,
+            channels,
+            n,
+        )
     };
 
     // The real images, and the fake ones when they are images already.
@@ -254,7 +259,9 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let mut results = protocol.score(extractor, &real_features, &fake_features, args.seed)?;
     if let Some(fake) = fake_images.filter(|_| want_pixels) {
-        for mut r in pixel_diversity(&real, &fake, args.seed)? {
+        let pixels = image_set_diversity(&real, &fake, args.seed)
+            .map_err(|e| format!("{e}: give --size"))?;
+        for mut r in pixels {
             r.protocol.name.clone_from(&protocol.name);
             results.push(r);
         }
@@ -285,41 +292,6 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
     }
     Ok(())
 }
-
-/// MS-SSIM of random pairs of fake images, and of real ones for reference.
-fn pixel_diversity(
-    real: &ImageSet,
-    fake: &ImageSet,
-    seed: u64,
-) -> Result<Vec<MetricResult>, CliError> {
-    if (real.width, real.height, real.channels) != (fake.width, fake.height, fake.channels) {
-        return Err(format!(
-            "MS-SSIM diversity needs real and fake images of one size ({}×{} vs {}×{}): give --size",
-            real.width, real.height, fake.width, fake.height
-        ).into());
-    }
-    let params = if real.height.min(real.width) > 160 {
-        MsSsimParams::standard()
-    } else {
-        MsSsimParams::small()
-    };
-    ganvas::metrics::ms_ssim::diversity_results(
-        &real.pixels,
-        &fake.pixels,
-        ImageShape {
-            channels: real.channels,
-            height: real.height,
-            width: real.width,
-        },
-        MS_SSIM_PAIRS,
-        seed,
-        &params,
-    )
-    .map_err(CliError::from)
-}
-
-/// Random pairs for MS-SSIM diversity.
-const MS_SSIM_PAIRS: usize = 1000;
 
 fn print_table(results: &[MetricResult]) {
     let width = results.iter().map(|r| r.key.len()).max().unwrap_or(0);

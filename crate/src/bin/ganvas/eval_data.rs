@@ -142,7 +142,6 @@ fn first(set: ImageSet, n: usize) -> ImageSet {
     }
 }
 
-
 /// What the real images are, for the real-feature cache's key: the folder or the split, with a
 /// digest of its files' names, sizes and modification times (a key on the path alone gave
 /// stale features when a folder's images changed).

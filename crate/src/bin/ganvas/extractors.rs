@@ -11,7 +11,8 @@ use crate::error::CliError;
 
 /// `--extractor` / `--eval-extractor`: `domain` or `inception`.
 pub fn parse_kind(s: &str) -> Result<ExtractorKind, String> {
-    s.parse().map_err(|e: ganvas::metrics::MetricError| e.to_string())
+    s.parse()
+        .map_err(|e: ganvas::metrics::MetricError| e.to_string())
 }
 
 /// An extractor and a fingerprint of its weights file (for the real-feature cache).

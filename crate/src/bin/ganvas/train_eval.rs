@@ -92,8 +92,14 @@ impl TrainEval {
             keep_images: false,
         };
         let extractor = self.extractor.as_ref();
-        let (fake, _) =
-            features::of_generator(extractor, &config.model, &trainer.ema, fakes, &device, false)?;
+        let (fake, _) = features::of_generator(
+            extractor,
+            &config.model,
+            &trainer.ema,
+            fakes,
+            &device,
+            false,
+        )?;
         let results = self
             .protocol
             .score(extractor, &self.real, &fake, config.run.seed)?;
