@@ -321,8 +321,11 @@ fn training_time_evaluation_runs_the_domain2k_protocol_and_logs_its_name() {
     let dir = scratch("train-eval");
     // A folder named for its data set, so that the default classifier is found under www/.
     write_pngs(&dir.join("fashion-mnist"), 0..60, false);
-    std::os::unix::fs::symlink(concat!(env!("CARGO_MANIFEST_DIR"), "/../www"), dir.join("www"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../www"),
+        dir.join("www"),
+    )
+    .unwrap();
     std::fs::write(
         dir.join("run.toml"),
         r#"name = "tiny"
@@ -374,7 +377,10 @@ sample_every = 0
         let mut names: Vec<&str> = eval.keys().map(String::as_str).collect();
         names.sort_unstable();
         assert_eq!(names, ["fid", "kid", "precision", "recall"]);
-        assert!(eval.values().all(|v| v.as_f64().is_some_and(f64::is_finite)));
+        assert!(
+            eval.values()
+                .all(|v| v.as_f64().is_some_and(f64::is_finite))
+        );
     }
     assert!(dir.join("run/best.safetensors").exists());
 }
