@@ -34,7 +34,8 @@ impl std::str::FromStr for ExtractorKind {
         match s {
             "domain" => Ok(Self::Domain),
             "inception" => Ok(Self::Inception),
-            other => Err(MetricError::Unknown {
+            other => Err(MetricError::UnknownName {
+                what: "extractor",
                 name: other.into(),
                 known: "domain, inception".into(),
             }),

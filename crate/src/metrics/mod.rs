@@ -58,4 +58,11 @@ pub enum MetricError {
     Numeric(String),
     #[error("unknown metric `{name}`; known: {known}")]
     Unknown { name: String, known: String },
+    /// An evaluation protocol or extractor kind that is not known.
+    #[error("unknown {what} `{name}`; known: {known}")]
+    UnknownName {
+        what: &'static str,
+        name: String,
+        known: String,
+    },
 }

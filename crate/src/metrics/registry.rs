@@ -99,7 +99,8 @@ impl EvalProtocol {
             .iter()
             .find(|entry| entry.0 == name)
             .copied()
-            .ok_or_else(|| MetricError::Unknown {
+            .ok_or_else(|| MetricError::UnknownName {
+                what: "evaluation protocol",
                 name: name.into(),
                 known: PROTOCOLS.map(|entry| entry.0).join(", "),
             })?;
@@ -231,6 +232,10 @@ mod tests {
         assert_eq!(q.name, "domain500+n=200+kid_subset_size=50");
         assert_eq!((q.n, q.kid_subsets, q.kid_subset_size), (200, 20, 50));
         let err = EvalProtocol::named("fid50k").unwrap_err().to_string();
-        assert!(err.contains("domain10k"), "{err}");
+        assert_eq!(
+            err,
+            "unknown evaluation protocol `fid50k`; known: domain10k, inception10k, domain2k, \
+             domain500, inception500"
+        );
     }
 }
