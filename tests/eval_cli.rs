@@ -314,3 +314,73 @@ sample_every = 0
     );
     assert!(!out.status.success());
 }
+
+#[cfg(unix)]
+#[test]
+fn training_time_evaluation_runs_the_domain2k_protocol_and_logs_its_name() {
+    let dir = scratch("train-eval");
+    // A folder named for its data set, so that the default classifier is found under www/.
+    write_pngs(&dir.join("fashion-mnist"), 0..60, false);
+    std::os::unix::fs::symlink(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../www"),
+        dir.join("www"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("run.toml"),
+        r#"name = "tiny"
+[model]
+kind = "dcgan"
+resolution = 28
+channels = 1
+latent_dim = 8
+width = 4
+[data]
+kind = "folder"
+dir = "fashion-mnist"
+[run]
+steps = 2
+sample_every = 0
+"#,
+    )
+    .unwrap();
+    let out = ganvas(
+        &[
+            "train",
+            "--config",
+            "run.toml",
+            "--out",
+            "run",
+            "--eval-every",
+            "1",
+            "--eval-n",
+            "40",
+        ],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = std::fs::read_to_string(dir.join("run/log.jsonl")).unwrap();
+    let evals: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l.get("eval").is_some())
+        .collect();
+    assert_eq!(evals.len(), 2, "{log}");
+    for line in &evals {
+        assert_eq!(line["protocol_name"], "domain2k+n=40", "{line}");
+        assert_eq!(line["protocol"], "domain-fashion-mnist/40v40", "{line}");
+        let eval = line["eval"].as_object().unwrap();
+        let mut names: Vec<&str> = eval.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["fid", "kid", "precision", "recall"]);
+        assert!(
+            eval.values()
+                .all(|v| v.as_f64().is_some_and(f64::is_finite))
+        );
+    }
+    assert!(dir.join("run/best.safetensors").exists());
+}

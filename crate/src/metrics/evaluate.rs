@@ -50,6 +50,8 @@ impl FeatureSet {
 /// Settings shared by the metrics.
 #[derive(Clone, Debug)]
 pub struct EvalSettings {
+    /// Name of the evaluation protocol the results are recorded under (may be empty).
+    pub protocol: String,
     /// Extractor name, e.g. `inception-2015-12-05` or `domain-fashion-mnist`.
     pub extractor: String,
     /// Neighbours for precision/recall/density/coverage.
@@ -62,6 +64,7 @@ pub struct EvalSettings {
 impl EvalSettings {
     pub fn new(extractor: &str) -> Self {
         Self {
+            protocol: String::new(),
             extractor: extractor.into(),
             k: super::prdc::DEFAULT_K,
             kid: KidParams::default(),
@@ -85,6 +88,7 @@ pub fn evaluate(
     }
     let dim = real.dim;
     let protocol = |params: Vec<(String, String)>| Protocol {
+        name: settings.protocol.clone(),
         extractor: settings.extractor.clone(),
         n_real: real.len(),
         n_fake: fake.len(),

@@ -1,13 +1,55 @@
-//! What the metrics need from a feature extractor, and the batched extraction loop.
+//! What the metrics need from a feature extractor: the trait, the two kinds of extractor and
+//! their implementations. The batched loops that feed them are in [`super::pipeline`].
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Tensor;
+use serde::Serialize;
 
 use super::MetricError;
-use super::evaluate::FeatureSet;
-use crate::data::ImageSet;
-use crate::model::{Generator, ModelConfig, SampleShape};
-use crate::rng::Rng;
-use crate::sample::{Classes, SampleRequest};
+
+/// The two families of feature extractor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtractorKind {
+    /// A small classifier trained by `ganvas classifier` on one data set (`domain-<set>`):
+    /// fast, for training-time and in-browser metrics; never comparable to Inception numbers.
+    Domain,
+    /// The TF Inception-v3 (2015-12-05, pool3) of standard FID.
+    Inception,
+}
+
+impl ExtractorKind {
+    /// `domain` or `inception`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Domain => "domain",
+            Self::Inception => "inception",
+        }
+    }
+}
+
+impl std::str::FromStr for ExtractorKind {
+    type Err = MetricError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "domain" => Ok(Self::Domain),
+            "inception" => Ok(Self::Inception),
+            other => Err(MetricError::UnknownName {
+                what: "extractor",
+                name: other.into(),
+                known: "domain, inception".into(),
+            }),
+        }
+    }
+}
+
+/// The images an extractor is built for: what folders are read at when nothing else says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtractorInput {
+    pub channels: usize,
+    /// Side in pixels of the square input.
+    pub size: usize,
+}
 
 /// A network that turns images into feature vectors (and optionally class logits).
 pub trait Extractor {
@@ -17,134 +59,15 @@ pub trait Extractor {
     fn dim(&self) -> usize;
     /// Classes of the logits head; 0 without one.
     fn classes(&self) -> usize;
+    /// Which family the extractor belongs to.
+    fn kind(&self) -> ExtractorKind;
+    /// Channels and side of the images the network itself takes (other sizes are adapted).
+    fn input(&self) -> ExtractorInput;
     /// Features (`N × dim`) and, with a head, logits (`N × classes`) of `images`: NCHW, values
     /// in [-1, 1], at whatever resolution the images have (the extractor adapts them to its
-    /// input, or says why not). Tensors stay on the device: natively they are read back with
-    /// [`extract_set`], in the browser asynchronously.
+    /// input, or says why not). Tensors stay on the device; [`super::pipeline`] reads them
+    /// back.
     fn extract(&self, images: Tensor<4>) -> Result<(Tensor<2>, Option<Tensor<2>>), MetricError>;
-}
-
-/// Features of every image of `set`, `batch` at a time, calling `progress(done)` after each
-/// batch.
-pub fn extract_set(
-    extractor: &dyn Extractor,
-    set: &ImageSet,
-    batch: usize,
-    device: &Device,
-    mut progress: impl FnMut(usize),
-) -> Result<FeatureSet, MetricError> {
-    let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
-    let indices: Vec<usize> = (0..set.len()).collect();
-    for chunk in indices.chunks(batch.max(1)) {
-        let data = TensorData::new(
-            set.batch_f32(chunk),
-            [chunk.len(), set.channels, set.height, set.width],
-        );
-        let (features, logits) = extractor.extract(Tensor::from_data(data, device))?;
-        let logits = match logits {
-            Some(l) => to_vec(l)?,
-            None => Vec::new(),
-        };
-        out.extend(&to_vec(features)?, &logits);
-        progress(out.len());
-    }
-    Ok(out)
-}
-
-/// [`extract_set`] with asynchronous read-backs, for the browser's WebGPU device.
-pub async fn extract_set_async(
-    extractor: &dyn Extractor,
-    set: &ImageSet,
-    batch: usize,
-    device: &Device,
-    progress: &mut dyn FnMut(usize),
-) -> Result<FeatureSet, MetricError> {
-    let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
-    let indices: Vec<usize> = (0..set.len()).collect();
-    for chunk in indices.chunks(batch.max(1)) {
-        let data = TensorData::new(
-            set.batch_f32(chunk),
-            [chunk.len(), set.channels, set.height, set.width],
-        );
-        extend_async(&mut out, extractor, Tensor::from_data(data, device)).await?;
-        progress(out.len());
-    }
-    Ok(out)
-}
-
-/// Runs `extractor` on `images` and appends their features (and logits), read back
-/// asynchronously, to `out`.
-async fn extend_async(
-    out: &mut FeatureSet,
-    extractor: &dyn Extractor,
-    images: Tensor<4>,
-) -> Result<(), MetricError> {
-    let (features, logits) = extractor.extract(images)?;
-    let logits = match logits {
-        Some(l) => to_vec_async(l).await?,
-        None => Vec::new(),
-    };
-    out.extend(&to_vec_async(features).await?, &logits);
-    Ok(())
-}
-
-/// Features of `n` samples of `generator` (latents from `seed`, classes in turn for
-/// conditional models), quantised to 8-bit levels as saved images would be, with
-/// asynchronous read-backs, calling `progress(done)` after each batch.
-#[allow(clippy::too_many_arguments)]
-pub async fn extract_generated_async(
-    extractor: &dyn Extractor,
-    model: &ModelConfig,
-    generator: &Generator,
-    n: usize,
-    seed: u64,
-    batch: usize,
-    device: &Device,
-    progress: &mut dyn FnMut(usize),
-) -> Result<FeatureSet, MetricError> {
-    let SampleShape::Image {
-        channels,
-        height,
-        width,
-    } = model.sample_shape()
-    else {
-        return Err(MetricError::Shape("metrics need an image model".into()));
-    };
-    let request = SampleRequest::grid(model, n, None, Classes::InTurn, &mut Rng::new(seed));
-    let mut out = FeatureSet::new(extractor.dim(), extractor.classes());
-    for part in request.batches(batch) {
-        let count = part.len();
-        let images = generator
-            .generate(&part, device)
-            .reshape([count, channels, height, width])
-            .clamp(-1.0, 1.0)
-            .add_scalar(1.0)
-            .mul_scalar(127.5)
-            .round()
-            .div_scalar(127.5)
-            .sub_scalar(1.0);
-        extend_async(&mut out, extractor, images).await?;
-        progress(out.len());
-    }
-    Ok(out)
-}
-
-async fn to_vec_async<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, MetricError> {
-    tensor
-        .into_data_async()
-        .await
-        .map_err(|e| MetricError::Numeric(format!("reading features from the device: {e:?}")))?
-        .try_to_vec::<f32>()
-        .map_err(|e| MetricError::Numeric(format!("reading features from the device: {e:?}")))
-}
-
-/// Reads a tensor's values back to the host.
-pub fn to_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, MetricError> {
-    tensor
-        .try_into_data()
-        .map_err(|e| MetricError::Numeric(format!("reading features from the device: {e:?}")))?
-        .try_to_vec::<f32>()
-        .map_err(|e| MetricError::Numeric(format!("reading features from the device: {e:?}")))
 }
 
 /// `images` centre-cropped or zero-padded (the value -1, black) to `size × size`: the inverse of
@@ -178,6 +101,19 @@ impl Extractor for super::domain::DomainExtractor {
         super::domain::DomainExtractor::classes(self)
     }
 
+    fn kind(&self) -> ExtractorKind {
+        ExtractorKind::Domain
+    }
+
+    /// The classifier's own resolution and channels (28×28 grey for the MNIST family).
+    fn input(&self) -> ExtractorInput {
+        let config = self.config();
+        ExtractorInput {
+            channels: config.channels,
+            size: config.resolution,
+        }
+    }
+
     /// Centre-crops or pads to the classifier's resolution (32×32 GAN output → the 28×28
     /// digits it was trained on), then one forward pass.
     fn extract(&self, images: Tensor<4>) -> Result<(Tensor<2>, Option<Tensor<2>>), MetricError> {
@@ -209,6 +145,18 @@ impl Extractor for super::inception::Inception {
     /// pool3 only: the reference network has no logits head.
     fn classes(&self) -> usize {
         0
+    }
+
+    fn kind(&self) -> ExtractorKind {
+        ExtractorKind::Inception
+    }
+
+    /// 299×299 RGB; grey images are repeated to RGB and other sizes resized inside.
+    fn input(&self) -> ExtractorInput {
+        ExtractorInput {
+            channels: 3,
+            size: super::inception::INPUT_SIZE,
+        }
     }
 
     /// `[-1, 1]` values become 8-bit levels (`(x + 1) · 127.5`; the network rounds them),

@@ -1,7 +1,8 @@
 //! Evaluation: streaming feature statistics (f64), Fréchet distance, KID, precision/recall,
 //! density/coverage, Inception Score, diversity (feature distance, MS-SSIM) and mode counts, plus the feature extractors
-//! they run on. Every result names its protocol (extractor, N real, N fake), so a domain-FID
-//! can never be mistaken for an Inception FID.
+//! they run on. Every result names its protocol (extractor, N real, N fake, and the registered
+//! protocol of [`registry`]), so a domain-FID can never be mistaken for an Inception FID.
+//! [`pipeline`] turns images or a generator into features, the same way in every shell.
 //!
 //! The maths here is plain Rust on `f32` features and `f64` accumulators (faer for the dense
 //! linear algebra): it builds for wasm32 too, and runs on the CPU side in the browser
@@ -21,21 +22,25 @@ pub mod kid;
 mod linalg;
 pub mod ms_ssim;
 pub mod numpy_permutation;
+pub mod pipeline;
 pub mod plane_fit;
 pub mod prdc;
 pub mod protocol;
+pub mod registry;
 pub mod stats;
 
 pub use crate::data::toy::{ModeStats, mode_stats};
 pub use evaluate::{EvalSettings, FeatureSet, evaluate};
-pub use extractor::{Extractor, extract_set};
+pub use extractor::{Extractor, ExtractorInput, ExtractorKind};
 pub use frechet::{Frechet, frechet_distance};
 pub use inception_score::{InceptionScore, inception_score, inception_score_shuffled};
 pub use kid::{Kid, KidParams, kid};
 pub use ms_ssim::{ImageShape, MsSsimParams, mean_pairwise_ms_ssim, ms_ssim};
+pub use pipeline::{Fakes, generator_features, image_features};
 pub use plane_fit::{PlaneFit, plane_fit};
 pub use prdc::{Prdc, mean_pairwise_distance, prdc};
 pub use protocol::{MetricResult, Protocol};
+pub use registry::EvalProtocol;
 pub use stats::{FeatureStats, Gaussian};
 
 /// Why a metric could not be computed.
@@ -55,4 +60,11 @@ pub enum MetricError {
     Numeric(String),
     #[error("unknown metric `{name}`; known: {known}")]
     Unknown { name: String, known: String },
+    /// An evaluation protocol or extractor kind that is not known.
+    #[error("unknown {what} `{name}`; known: {known}")]
+    UnknownName {
+        what: &'static str,
+        name: String,
+        known: String,
+    },
 }

@@ -323,6 +323,7 @@ pub fn diversity_results(
         settings.push(("pairs".into(), pairs.to_string()));
         let n = pixels.len() / size;
         let protocol = Protocol {
+            name: String::new(),
             extractor: "pixels".into(),
             n_real: if is_real { n } else { 0 },
             n_fake: if is_real { 0 } else { n },
@@ -331,6 +332,42 @@ pub fn diversity_results(
         out.push(MetricResult::new(metric, value, None, protocol));
     }
     Ok(out)
+}
+
+/// Random pairs for the MS-SSIM diversity of image sets.
+pub const DIVERSITY_PAIRS: usize = 1000;
+
+/// [`diversity_results`] of two image sets of one size, on [`DIVERSITY_PAIRS`] pairs, with
+/// the standard parameters for images above 160 px and [`MsSsimParams::small`] below.
+pub fn image_set_diversity(
+    real: &crate::data::ImageSet,
+    fake: &crate::data::ImageSet,
+    seed: u64,
+) -> Result<Vec<MetricResult>, MetricError> {
+    if (real.width, real.height, real.channels) != (fake.width, fake.height, fake.channels) {
+        return Err(MetricError::Shape(format!(
+            "MS-SSIM diversity needs real and fake images of one size ({}×{} vs {}×{})",
+            real.width, real.height, fake.width, fake.height
+        )));
+    }
+    let params = if real.height.min(real.width) > 160 {
+        MsSsimParams::standard()
+    } else {
+        MsSsimParams::small()
+    };
+    let shape = ImageShape {
+        channels: real.channels,
+        height: real.height,
+        width: real.width,
+    };
+    diversity_results(
+        &real.pixels,
+        &fake.pixels,
+        shape,
+        DIVERSITY_PAIRS,
+        seed,
+        &params,
+    )
 }
 
 #[cfg(test)]

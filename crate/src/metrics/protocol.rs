@@ -58,6 +58,10 @@ pub fn parse_metrics(list: &str) -> Result<Vec<String>, MetricError> {
 /// What a number was computed on.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Protocol {
+    /// The evaluation protocol's name (see [`super::registry`]), e.g. `domain10k` or
+    /// `domain500+n=200`; empty for a result computed outside a registered protocol.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name: String,
     /// Feature extractor, e.g. `inception-2015-12-05` or `domain-fashion-mnist`.
     pub extractor: String,
     /// Real feature rows.

@@ -1,6 +1,6 @@
 //! The browser's live metrics: a domain classifier loaded from bytes, the real features of the
 //! current image data (computed once), and domain FID/KID/precision/recall/coverage of the
-//! EMA generator on demand. Features come off the device asynchronously; the f64 statistics
+//! EMA generator on demand, through the library's evaluation pipeline and protocols. Features come off the device asynchronously; the f64 statistics
 //! run here on the CPU side.
 
 use serde::Serialize;
@@ -10,8 +10,9 @@ use super::dto::to_js;
 use super::{Session, js_error};
 use crate::data::idx::{parse_images, parse_labels};
 use crate::metrics::domain::DomainExtractor;
-use crate::metrics::extractor::{extract_generated_async, extract_set_async};
-use crate::metrics::{EvalSettings, Extractor, FeatureSet, MetricResult, evaluate};
+use crate::metrics::{
+    EvalProtocol, Extractor, Fakes, FeatureSet, MetricResult, generator_features, image_features,
+};
 
 /// What the page shows about the loaded classifier.
 #[derive(Serialize)]
@@ -20,9 +21,6 @@ struct ExtractorInfo {
     dim: usize,
     classes: usize,
 }
-
-/// The metrics the panel plots.
-const LIVE_METRICS: [&str; 4] = ["fid", "kid", "pr", "dc"];
 
 #[wasm_bindgen]
 impl Session {
@@ -79,17 +77,19 @@ impl Session {
 /// Which loaded feature extractor a score runs on.
 #[derive(Clone, Copy)]
 pub(super) enum Scorer {
-    /// The domain classifier: the live metrics, batches of 100.
+    /// The domain classifier: the live metrics (protocol `domain500`), batches of 100.
     Domain,
-    /// Inception-v3: standard FID and KID, batches of 8 (299×299 activations are large).
+    /// Inception-v3: standard FID and KID (protocol `inception500`), batches of 8 (299×299
+    /// activations are large).
     Inception,
 }
 
 impl Session {
     /// Features of the first `n` data images (reused when computed before for `n`) and of `n`
-    /// EMA samples from `seed` on `scorer`'s extractor, then its metrics (KID on 20 subsets of
-    /// at most 500). `progress(done, total)` follows the images through the extractor, real
-    /// ones first. Returns the results and the real features, for the caller to keep.
+    /// EMA samples from `seed` on `scorer`'s extractor, then the metrics of its protocol with
+    /// `n` images per set (`domain500`, `inception500`; see `metrics::registry`).
+    /// `progress(done, total)` follows the images through the extractor, real ones first.
+    /// Returns the results and the real features, for the caller to keep.
     pub(super) async fn score(
         &self,
         scorer: Scorer,
@@ -97,34 +97,37 @@ impl Session {
         seed: u64,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<(Vec<MetricResult>, FeatureSet), JsError> {
-        let call = match scorer {
-            Scorer::Domain => "evaluate",
-            Scorer::Inception => "evaluate_inception",
+        let (call, protocol) = match scorer {
+            Scorer::Domain => ("evaluate", "domain500"),
+            Scorer::Inception => ("evaluate_inception", "inception500"),
         };
         crate::limits::requests::evaluation(call, n).map_err(js_error)?;
-        let (extractor, cached, batch, metrics, min): (&dyn Extractor, _, _, &[&str], _) =
-            match scorer {
-                Scorer::Domain => (
-                    self.extractor.as_ref().map(|e| e as &dyn Extractor).ok_or_else(|| {
+        let (extractor, cached, batch, min): (&dyn Extractor, _, _, _) = match scorer {
+            Scorer::Domain => (
+                self.extractor
+                    .as_ref()
+                    .map(|e| e as &dyn Extractor)
+                    .ok_or_else(|| {
                         JsError::new("load a domain classifier first (load_extractor)")
                     })?,
-                    self.real_features.as_ref(),
-                    100,
-                    &LIVE_METRICS,
-                    10,
-                ),
-                Scorer::Inception => (
-                    self.inception.as_ref().map(|e| e as &dyn Extractor).ok_or_else(|| {
+                self.real_features.as_ref(),
+                100,
+                10,
+            ),
+            Scorer::Inception => (
+                self.inception
+                    .as_ref()
+                    .map(|e| e as &dyn Extractor)
+                    .ok_or_else(|| {
                         JsError::new(
                             "load the Inception weights first (inception-2015-12-05.safetensors)",
                         )
                     })?,
-                    self.real_inception.as_ref(),
-                    8,
-                    &["fid", "kid"],
-                    2,
-                ),
-            };
+                self.real_inception.as_ref(),
+                8,
+                2,
+            ),
+        };
         let (images, config, trainer) = self.metric_inputs()?;
         if n < min {
             return Err(JsError::new(&format!(
@@ -133,6 +136,7 @@ impl Session {
             )));
         }
         let n = n.min(images.len());
+        let protocol = EvalProtocol::named(protocol).map_err(js_error)?.with_n(n);
         let total = 2 * n;
         let real = match cached {
             Some(real) if real.len() == n => {
@@ -141,31 +145,32 @@ impl Session {
             }
             _ => {
                 let subset = images.subset(&(0..n).collect::<Vec<_>>());
-                extract_set_async(extractor, &subset, batch, &self.device, &mut |done| {
+                image_features(extractor, &subset, batch, &self.device, &mut |done| {
                     progress(done, total)
                 })
                 .await
                 .map_err(js_error)?
             }
         };
-        let fake = extract_generated_async(
-            extractor,
-            &config.model,
-            &trainer.ema,
+        let fakes = Fakes {
             n,
             seed,
             batch,
+            keep_images: false,
+        };
+        let (fake, _) = generator_features(
+            extractor,
+            &config.model,
+            &trainer.ema,
+            fakes,
             &self.device,
             &mut |done| progress(n + done, total),
         )
         .await
         .map_err(js_error)?;
-        let mut settings = EvalSettings::new(&extractor.name());
-        settings.kid.subsets = 20;
-        settings.kid.subset_size = n.min(500);
-        settings.kid.seed = seed;
-        let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
-        let results = evaluate(&real, &fake, &metrics, &settings).map_err(js_error)?;
+        let results = protocol
+            .score(extractor, &real, &fake, seed)
+            .map_err(js_error)?;
         Ok((results, real))
     }
 }

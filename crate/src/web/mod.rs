@@ -487,12 +487,7 @@ fn no_model() -> JsError {
 }
 
 async fn read_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsError> {
-    let data = tensor
-        .into_data_async()
-        .await
-        .map_err(|e| js_error(format!("{e:?}")))?;
-    data.try_to_vec::<f32>()
-        .map_err(|e| js_error(format!("{e:?}")))
+    crate::readback::floats(tensor).await.map_err(js_error)
 }
 
 async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Float32Array, JsError> {

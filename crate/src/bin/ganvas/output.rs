@@ -5,6 +5,7 @@ use std::path::Path;
 use burn::tensor::Device;
 use ganvas::files::write_atomic;
 use ganvas::model::{Generator, SampleShape};
+use ganvas::readback::{block, floats};
 use ganvas::sample::{self, Picture, SampleRequest};
 
 use crate::error::CliError;
@@ -33,12 +34,7 @@ pub fn generate(
     request: &SampleRequest,
     device: &Device,
 ) -> Result<Vec<f32>, CliError> {
-    generator
-        .generate(request, device)
-        .try_into_data()
-        .map_err(|e| format!("reading samples from the device failed: {e:?}"))?
-        .try_to_vec::<f32>()
-        .map_err(|e| format!("reading samples from the device failed: {e:?}").into())
+    Ok(block(floats(generator.generate(request, device)))?)
 }
 
 /// A picture of samples: a grid for images, a scatter plot (over `real` points) for 2-D data.

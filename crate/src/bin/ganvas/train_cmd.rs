@@ -50,9 +50,10 @@ pub struct TrainArgs {
     /// Images per set at each evaluation.
     #[arg(long, default_value_t = 2000)]
     eval_n: usize,
-    /// Feature extractor of the evaluations.
-    #[arg(long, value_enum, default_value = "domain")]
-    eval_extractor: crate::eval_cmd::ExtractorKind,
+    /// Feature extractor of the evaluations: domain or inception (protocol domain2k, on
+    /// --eval-n images per set; another extractor or N is recorded in the protocol's name).
+    #[arg(long, default_value = "domain", value_parser = crate::extractors::parse_kind)]
+    eval_extractor: ganvas::metrics::ExtractorKind,
 }
 
 /// Set by Ctrl-C: the loop saves a checkpoint and stops.

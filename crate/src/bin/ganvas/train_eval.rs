@@ -8,25 +8,23 @@ use std::path::Path;
 use burn::tensor::Device;
 use ganvas::checkpoint::Checkpoint;
 use ganvas::files::write_checkpoint;
-use ganvas::metrics::{EvalSettings, Extractor, FeatureSet, evaluate};
+use ganvas::metrics::{EvalProtocol, Extractor, ExtractorKind, Fakes, FeatureSet};
 use ganvas::model::SampleShape;
 use ganvas::run::RunConfig;
 use ganvas::train::Trainer;
 
 use crate::error::CliError;
-use crate::eval_cmd::{self, ExtractorKind};
-use crate::extractors;
+use crate::{eval_data, extractors, features};
 
-/// The metrics computed at each evaluation.
-const METRICS: [&str; 3] = ["fid", "kid", "pr"];
+/// The registered protocol of training-time evaluation (fid, kid, pr; KID 20×1000).
+pub const PROTOCOL: &str = "domain2k";
 
 pub struct TrainEval {
     every: u64,
     metric: String,
-    n: usize,
+    protocol: EvalProtocol,
     extractor: Box<dyn Extractor>,
     real: FeatureSet,
-    settings: EvalSettings,
     best: Option<f64>,
 }
 
@@ -54,20 +52,20 @@ impl TrainEval {
                 "--eval-every needs an image model (2-D models report mode coverage)".into(),
             );
         };
-        let dataset = eval_cmd::dataset_of(config).unwrap_or_default();
-        let extractor = extractors::load(kind, None, &dataset, device)?;
-        let real_images = eval_cmd::test_split(config, height, n)?;
-        let real = eval_cmd::features(extractor.as_ref(), &real_images, "real", 100, device)?;
-        let mut settings = EvalSettings::new(&extractor.name());
-        settings.kid.subset_size = settings.kid.subset_size.min(n);
-        settings.kid.subsets = 20;
+        let protocol = EvalProtocol::named(PROTOCOL)?
+            .with_n(n)
+            .with_extractor(kind);
+        let dataset = eval_data::dataset_of(config).unwrap_or_default();
+        let extractor = extractors::load(kind, None, &dataset, device)?.extractor;
+        let real_images = eval_data::test_split(config, height, n)?;
+        let real =
+            features::of_images(extractor.as_ref(), &real_images, "real", 100, device, true)?;
         Ok(Some(Self {
             every,
             metric: metric.into(),
-            n,
+            protocol,
             extractor,
             real,
-            settings,
             best: None,
         }))
     }
@@ -87,23 +85,24 @@ impl TrainEval {
             return Ok(None);
         }
         let device = trainer.device().clone().inner();
-        let fake_images = eval_cmd::samples(
-            config,
+        let fakes = Fakes {
+            n: self.protocol.n,
+            seed: config.run.seed,
+            batch: 100,
+            keep_images: false,
+        };
+        let extractor = self.extractor.as_ref();
+        let (fake, _) = features::of_generator(
+            extractor,
+            &config.model,
             &trainer.ema,
-            self.n,
-            config.run.seed,
+            fakes,
             &device,
             false,
         )?;
-        let fake = ganvas::metrics::extract_set(
-            self.extractor.as_ref(),
-            &fake_images,
-            100,
-            &device,
-            |_| {},
-        )?;
-        let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
-        let results = evaluate(&self.real, &fake, &metrics, &self.settings)?;
+        let results = self
+            .protocol
+            .score(extractor, &self.real, &fake, config.run.seed)?;
         let values: serde_json::Map<String, serde_json::Value> = results
             .iter()
             .map(|r| (r.metric.clone(), serde_json::json!(r.value)))
@@ -112,6 +111,7 @@ impl TrainEval {
             "step": step,
             "eval": values,
             "protocol": results.first().map(|r| r.key.split('@').nth(1).unwrap_or("").to_string()),
+            "protocol_name": self.protocol.name,
         });
         writeln!(log, "{line}").map_err(|e| format!("log.jsonl: {e}"))?;
         let value = results
