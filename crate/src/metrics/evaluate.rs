@@ -200,55 +200,43 @@ pub fn class_coverage(logits: &[f32], classes: usize) -> Result<f64, MetricError
 }
 
 impl FeatureSet {
-    /// Safetensors bytes: `features` (`n × dim`) and, with a head, `logits` (`n × classes`), plus
-    /// `metadata` (e.g. the protocol the features were computed under).
+    /// Safetensors bytes (through [`crate::tensor_file`]): `features` (`n × dim`) and, with a
+    /// head, `logits` (`n × classes`), plus `metadata` (e.g. the protocol the features were
+    /// computed under).
     pub fn to_bytes(
         &self,
         metadata: std::collections::HashMap<String, String>,
     ) -> Result<Vec<u8>, MetricError> {
-        use safetensors::tensor::{Dtype, TensorView};
-        let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-        let (features, logits) = (bytes(&self.features), bytes(&self.logits));
         let n = self.len();
-        let mut views = vec![(
-            "features".to_string(),
-            TensorView::new(Dtype::F32, vec![n, self.dim], &features)
-                .map_err(|e| MetricError::Shape(e.to_string()))?,
-        )];
+        let mut arrays = crate::model::named::Arrays::new();
+        arrays.insert(
+            "features".into(),
+            (vec![n, self.dim], self.features.clone()),
+        );
         if self.classes > 0 {
-            views.push((
-                "logits".to_string(),
-                TensorView::new(Dtype::F32, vec![n, self.classes], &logits)
-                    .map_err(|e| MetricError::Shape(e.to_string()))?,
-            ));
+            arrays.insert(
+                "logits".into(),
+                (vec![n, self.classes], self.logits.clone()),
+            );
         }
-        safetensors::serialize(views, Some(metadata)).map_err(|e| MetricError::Shape(e.to_string()))
+        crate::tensor_file::to_bytes(&arrays, metadata)
+            .map_err(|e| MetricError::Shape(e.to_string()))
     }
 
     /// The inverse of [`FeatureSet::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, MetricError> {
-        let st = safetensors::SafeTensors::deserialize(bytes)
+        let mut arrays = crate::tensor_file::arrays(bytes)
             .map_err(|e| MetricError::Shape(format!("not a feature file: {e}")))?;
-        let read = |name: &str| -> Result<Option<(Vec<f32>, usize)>, MetricError> {
-            match st.tensor(name) {
-                Ok(view) => {
-                    let shape = view.shape();
-                    if view.dtype() != safetensors::tensor::Dtype::F32 || shape.len() != 2 {
-                        return Err(MetricError::Shape(format!("`{name}` is not an f32 matrix")));
-                    }
-                    let values = view
-                        .data()
-                        .chunks_exact(4)
-                        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                        .collect();
-                    Ok(Some((values, shape[1])))
-                }
-                Err(_) => Ok(None),
+        let mut take = |name: &str| -> Result<Option<(Vec<f32>, usize)>, MetricError> {
+            match arrays.remove(name) {
+                Some((shape, values)) if shape.len() == 2 => Ok(Some((values, shape[1]))),
+                Some(_) => Err(MetricError::Shape(format!("`{name}` is not an f32 matrix"))),
+                None => Ok(None),
             }
         };
         let (features, dim) =
-            read("features")?.ok_or_else(|| MetricError::Shape("no `features` tensor".into()))?;
-        let (logits, classes) = read("logits")?.unwrap_or_default();
+            take("features")?.ok_or_else(|| MetricError::Shape("no `features` tensor".into()))?;
+        let (logits, classes) = take("logits")?.unwrap_or_default();
         Ok(Self {
             dim,
             features,
