@@ -17,6 +17,8 @@ pub mod tensor_file;
 pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod file_io;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod files;
 
 #[cfg(target_arch = "wasm32")]

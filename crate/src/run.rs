@@ -155,7 +155,7 @@ impl RunConfig {
         self.train
             .validate()
             .map_err(|e| RunError::Config(e.to_string()))?;
-        crate::limits::check_training(&self.model, &self.train)
+        crate::train::budget::check_training(&self.model, &self.train)
             .and_then(|()| {
                 crate::limits::at_most(
                     "run.grid",

@@ -25,7 +25,7 @@ use std::process::{Command, Output, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use crate::files::{FileError, write_atomic, write_atomic_with};
+use crate::file_io::{FileError, write_atomic, write_atomic_with};
 
 use super::DataError;
 use super::emoji::{CATEGORIES_FILE, categories_from_package_json};

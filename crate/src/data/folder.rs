@@ -222,10 +222,10 @@ fn is_image_name(path: &Path) -> bool {
 const IMAGE_FILE_BYTES: u64 = 256 << 20;
 
 /// The message of a bounded read's error without its path (the caller names the file).
-fn invalid_reason(e: crate::files::FileError) -> String {
+fn invalid_reason(e: crate::file_io::FileError) -> String {
     match e {
-        crate::files::FileError::Io { source, .. } => source.to_string(),
-        crate::files::FileError::Invalid { message, .. } => message,
+        crate::file_io::FileError::Io { source, .. } => source.to_string(),
+        crate::file_io::FileError::Invalid { message, .. } => message,
     }
 }
 
@@ -250,7 +250,7 @@ fn load_square(path: &Path, size: u32, alpha: Alpha) -> Result<RgbaImage, DataEr
         path: path.to_path_buf(),
         reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
     };
-    let bytes = crate::files::read_bounded(path, IMAGE_FILE_BYTES, "image file")
+    let bytes = crate::file_io::read_bounded(path, IMAGE_FILE_BYTES, "image file")
         .map_err(|e| image_err(invalid_reason(e)))?;
     let reader = || {
         ImageReader::new(Cursor::new(bytes.as_slice()))

@@ -98,8 +98,8 @@ fn find_idx(dir: &Path, prefix: &str, kind: &str, dims: u8) -> Result<PathBuf, D
 
 /// Reads an IDX file (raw or gzipped) of at most [`crate::limits::IDX_BYTES`] bytes.
 fn read(path: &Path) -> Result<Vec<u8>, DataError> {
-    crate::files::read_bounded(path, crate::limits::IDX_BYTES, "IDX file").map_err(|e| match e {
-        crate::files::FileError::Io { source, .. } => DataError::Io {
+    crate::file_io::read_bounded(path, crate::limits::IDX_BYTES, "IDX file").map_err(|e| match e {
+        crate::file_io::FileError::Io { source, .. } => DataError::Io {
             action: "cannot read",
             path: path.to_path_buf(),
             source,

@@ -10,7 +10,6 @@
 use super::{
     EVAL_SAMPLES, FEATURE_DIM, FEATURE_ROWS, FRAMES, GRID_SAMPLES, LimitError, at_most, check_image,
 };
-use crate::model::SampleShape;
 
 /// Samples of one `sample` or `interpolate` call of a 2-D point model (`GRID_SAMPLES` is for
 /// images; the page's point walks ask for 300 strips of up to 60 frames).
@@ -49,25 +48,22 @@ pub fn count(field: &str, value: usize, min: usize, max: usize) -> Result<(), Re
     Ok(at_most(field, value as u64, max as u64)?)
 }
 
-/// Most samples of one picture or walk of a model drawing `shape`.
-fn samples_of(shape: SampleShape) -> usize {
-    match shape {
-        SampleShape::Image { .. } => GRID_SAMPLES,
-        SampleShape::Points { .. } => POINT_SAMPLES,
-    }
+/// Most samples of one picture or walk of a model drawing images (else 2-D points).
+fn samples_of(images: bool) -> usize {
+    if images { GRID_SAMPLES } else { POINT_SAMPLES }
 }
 
-/// `sample(n, …)` of a model drawing `shape`: 1 to `GRID_SAMPLES` images (`POINT_SAMPLES`
+/// `sample(n, …)` of a model drawing images (`images`) or points: 1 to `GRID_SAMPLES` images (`POINT_SAMPLES`
 /// points).
-pub fn sample(n: usize, shape: SampleShape) -> Result<(), RequestError> {
-    count("sample: n", n, 1, samples_of(shape))
+pub fn sample(n: usize, images: bool) -> Result<(), RequestError> {
+    count("sample: n", n, 1, samples_of(images))
 }
 
-/// `interpolate(strips, frames, …)` of a model drawing `shape`: at least one strip of at least
+/// `interpolate(strips, frames, …)` of a model drawing images (`images`) or points: at least one strip of at least
 /// one frame, at most `FRAMES` frames, at most `GRID_SAMPLES` images (`POINT_SAMPLES` points)
 /// in all.
-pub fn interpolate(strips: usize, frames: usize, shape: SampleShape) -> Result<(), RequestError> {
-    let max = samples_of(shape);
+pub fn interpolate(strips: usize, frames: usize, images: bool) -> Result<(), RequestError> {
+    let max = samples_of(images);
     count("interpolate: strips", strips, 1, max)?;
     count("interpolate: frames", frames, 1, FRAMES)?;
     let samples = (strips as u64).saturating_mul(frames as u64);
@@ -132,12 +128,9 @@ pub fn bench_frechet(n: usize, dim: usize) -> Result<(), RequestError> {
 mod tests {
     use super::*;
 
-    const IMAGE: SampleShape = SampleShape::Image {
-        channels: 3,
-        height: 64,
-        width: 64,
-    };
-    const POINT: SampleShape = SampleShape::Points { dim: 2 };
+    /// A model drawing images, and one drawing 2-D points.
+    const IMAGE: bool = true;
+    const POINT: bool = false;
 
     fn message(result: Result<(), RequestError>) -> String {
         result.err().map(|e| e.to_string()).unwrap_or_default()

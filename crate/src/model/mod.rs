@@ -6,6 +6,7 @@
 //! samples `[B, D]` to one logit per sample `[B]`, where `D` is [`ModelConfig::sample_dim`]
 //! (2 for the toy sets, `C·H·W` for images). Image families reshape internally.
 
+pub mod budget;
 mod conditioning;
 mod dcgan;
 mod mlp;
@@ -99,7 +100,7 @@ impl ModelConfig {
             ModelConfig::Dcgan(c) => c.validate(),
         }?;
         // Stated maxima of every size, before anything is allocated.
-        crate::limits::check_model(self)?;
+        budget::check_model(self)?;
         Ok(())
     }
 

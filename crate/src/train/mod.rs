@@ -5,6 +5,7 @@ mod ada;
 mod adam;
 mod augment;
 mod batch;
+pub mod budget;
 mod config;
 mod inspect;
 mod loss;

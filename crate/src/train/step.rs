@@ -70,7 +70,7 @@ impl Trainer {
     ) -> Result<Self, TrainError> {
         config.validate()?;
         model.validate()?;
-        crate::limits::check_training(&model, &config)?;
+        super::budget::check_training(&model, &config)?;
         let device = device.clone().autodiff();
         let (generator, discriminator) = model.init_seeded(seed, &device)?;
         let ema = generator.valid();

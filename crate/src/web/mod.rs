@@ -220,7 +220,7 @@ impl Session {
         class: i32,
     ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
-        requests::sample(n, config.model.sample_shape()).map_err(js_error)?;
+        requests::sample(n, is_images(config.model.sample_shape())).map_err(js_error)?;
         let request = SampleRequest::grid(
             &config.model,
             n,
@@ -242,7 +242,8 @@ impl Session {
         class: i32,
     ) -> Result<Uint8Array, JsError> {
         let (config, _) = self.current()?;
-        requests::interpolate(strips, frames, config.model.sample_shape()).map_err(js_error)?;
+        requests::interpolate(strips, frames, is_images(config.model.sample_shape()))
+            .map_err(js_error)?;
         let mode = match mode {
             "lerp" => Interpolation::Lerp,
             "slerp" => Interpolation::Slerp,
@@ -480,6 +481,11 @@ impl Session {
 /// The page's class argument: a class, or a negative number for classes in turn.
 fn classes(class: i32) -> Classes {
     usize::try_from(class).map_or(Classes::InTurn, Classes::Only)
+}
+
+/// Whether a model draws images (not 2-D points), for the request limits.
+fn is_images(shape: SampleShape) -> bool {
+    matches!(shape, SampleShape::Image { .. })
 }
 
 fn no_model() -> JsError {
