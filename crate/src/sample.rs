@@ -417,7 +417,11 @@ mod tests {
         let mid = (path[2] * path[2] + path[3] * path[3]).sqrt();
         assert!((mid - 1.0).abs() < 1e-5);
         let lerp = interpolate(&[1.0, 0.0], &[0.0, 1.0], 3, Interpolation::Lerp);
-        assert!(((lerp[2] * lerp[2] + lerp[3] * lerp[3]).sqrt() - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3);
+        assert!(
+            ((lerp[2] * lerp[2] + lerp[3] * lerp[3]).sqrt() - std::f32::consts::FRAC_1_SQRT_2)
+                .abs()
+                < 1e-3
+        );
     }
 
     fn conditional(classes: usize) -> ModelConfig {

@@ -11,7 +11,7 @@ use super::MetricError;
 use super::evaluate::FeatureSet;
 use super::extractor::Extractor;
 use crate::data::ImageSet;
-use crate::model::{Generator, ModelConfig, SampleShape};
+use crate::model::{Generator, ModelConfig};
 use crate::rng::Rng;
 use crate::sample::{self, Classes, SampleRequest};
 
@@ -58,12 +58,7 @@ pub async fn generator_features(
     device: &Device,
     progress: &mut dyn FnMut(usize),
 ) -> Result<(FeatureSet, Option<ImageSet>), MetricError> {
-    let SampleShape::Image {
-        channels,
-        height,
-        width,
-    } = model.sample_shape()
-    else {
+    let Some([channels, height, width]) = model.sample_shape().image() else {
         return Err(MetricError::Shape(
             "metrics need an image model (2-D models report mode coverage)".into(),
         ));

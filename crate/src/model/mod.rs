@@ -69,6 +69,18 @@ impl SampleShape {
         }
     }
 
+    /// `[channels, height, width]` of an image sample; `None` for 2-D points.
+    pub fn image(self) -> Option<[usize; 3]> {
+        match self {
+            SampleShape::Image {
+                channels,
+                height,
+                width,
+            } => Some([channels, height, width]),
+            SampleShape::Points { .. } => None,
+        }
+    }
+
     /// Whether a sample holds no value at all (never true for a valid model).
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -148,12 +148,7 @@ impl Session {
         labels: Option<Vec<u32>>,
     ) -> Result<(), JsError> {
         let (config, _) = self.current()?;
-        let SampleShape::Image {
-            channels,
-            height: side,
-            width: model_width,
-        } = config.model.sample_shape()
-        else {
+        let Some([channels, side, model_width]) = config.model.sample_shape().image() else {
             return Err(JsError::new(
                 "this model draws 2-D points; choose a built-in distribution",
             ));
@@ -485,7 +480,7 @@ fn classes(class: i32) -> Classes {
 
 /// Whether a model draws images (not 2-D points), for the request limits.
 fn is_images(shape: SampleShape) -> bool {
-    matches!(shape, SampleShape::Image { .. })
+    shape.image().is_some()
 }
 
 fn no_model() -> JsError {

@@ -8,7 +8,6 @@ use super::dto::to_js;
 use super::{Session, js_error};
 use crate::data::{ImageSet, fit_resolution};
 use crate::limits::requests;
-use crate::model::SampleShape;
 use crate::project::{ProjectOptions, Projection, Projector};
 use crate::sample;
 
@@ -45,12 +44,7 @@ impl Session {
     ) -> Result<JsValue, JsError> {
         self.projector = None;
         let (config, trainer) = self.current()?;
-        let SampleShape::Image {
-            channels,
-            height: side,
-            width: model_width,
-        } = config.model.sample_shape()
-        else {
+        let Some([channels, side, model_width]) = config.model.sample_shape().image() else {
             return Err(JsError::new(
                 "projection needs an image model; this one draws 2-D points",
             ));
@@ -101,12 +95,7 @@ impl Session {
         target: &[f32],
     ) -> Result<JsValue, JsError> {
         let (config, _) = self.current()?;
-        let SampleShape::Image {
-            channels,
-            height,
-            width,
-        } = config.model.sample_shape()
-        else {
+        let Some([channels, height, width]) = config.model.sample_shape().image() else {
             return Err(JsError::new("projection needs an image model"));
         };
         to_js(&ProjectionInfo {

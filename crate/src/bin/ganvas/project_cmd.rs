@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::Args;
 use ganvas::data::folder::load_image_files;
 use ganvas::files::read_checkpoint;
-use ganvas::model::SampleShape;
 use ganvas::project::{ProjectOptions, Projector};
 use ganvas::readback::block;
 use ganvas::run::{self, Weights};
@@ -59,12 +58,7 @@ pub fn run(args: ProjectArgs) -> Result<(), CliError> {
     let (config, generator) = run::load_generator(&checkpoint, &device, Weights::Ema)
         .map_err(|e| CliError::file(&args.checkpoint, e))?;
     let model = &config.model;
-    let SampleShape::Image {
-        channels,
-        height,
-        width,
-    } = model.sample_shape()
-    else {
+    let Some([channels, height, width]) = model.sample_shape().image() else {
         return Err("projection needs an image model; this checkpoint draws 2-D points".into());
     };
     let target = load_image_files(std::slice::from_ref(&args.image), height, channels, None)
