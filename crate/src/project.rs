@@ -17,7 +17,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::limits::{self, LimitError};
-use crate::model::{Generator, ModelConfig, Noise, SampleShape};
+use crate::model::{Generator, ModelConfig, Noise};
 use crate::rng::Rng;
 use crate::sample::{Classes, SampleRequest};
 
@@ -200,9 +200,9 @@ impl Projector {
         })
     }
 
-    /// Gradient steps done.
-    pub fn step_count(&self) -> usize {
-        self.step
+    /// Gradient steps asked for.
+    pub fn steps(&self) -> usize {
+        self.options.steps
     }
 
     /// Whether every step asked for is done.
@@ -317,7 +317,7 @@ fn check(
     target: &[f32],
     options: &ProjectOptions,
 ) -> Result<(), ProjectError> {
-    if !matches!(model.sample_shape(), SampleShape::Image { .. }) {
+    if model.sample_shape().image().is_none() {
         return Err(ProjectError::NotImages);
     }
     let expected = model.sample_dim();

@@ -6,6 +6,7 @@
 import { describeCanvas } from './a11y.js';
 import { enlarge } from './grid.js';
 import { errorsFor } from './errors.js';
+import { clampOnChange, readNumber } from './number-input.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,6 +14,8 @@ const $ = (id) => document.getElementById(id);
 const CHUNK = 20;
 /** Longest side of the picture handed to the wasm (it is fitted to the model's size there). */
 const MAX_SIDE = 256;
+/** The steps field's limits. */
+const STEPS = { min: 10, max: 2000, integer: true, fallback: 300 };
 
 /** The RGBA pixels of an image file, scaled down to at most MAX_SIDE on its longest side. */
 async function pixelsOf(file) {
@@ -45,6 +48,7 @@ export function createProjectView(session) {
   let info = null;
   let runs = 0; // numbers projections: one that is no longer the latest stops
   let running = false;
+  let target = null; // the picture as the model sees it (RGBA), from the projection's start
 
   function status(text) {
     $('project-status').textContent = text;
@@ -69,7 +73,7 @@ export function createProjectView(session) {
     const context = canvas.getContext('2d');
     context.fillStyle = '#fff';
     context.fillRect(0, 0, canvas.width, canvas.height);
-    context.putImageData(new ImageData(new Uint8ClampedArray(state.target), width, height), 0, 0);
+    context.putImageData(new ImageData(new Uint8ClampedArray(target), width, height), 0, 0);
     context.putImageData(new ImageData(new Uint8ClampedArray(state.image), width, height), width + pad, 0);
     enlarge(canvas, 480, 240);
     const cls = state.class >= 0 ? ` as ${className(state.class)}` : '';
@@ -91,12 +95,12 @@ export function createProjectView(session) {
     try {
       status(`Reading ${file.name}…`);
       const { rgba, width, height } = await pixelsOf(file);
-      const steps = Math.min(2000, Math.max(10, Math.round(Number($('project-steps').value) || 300)));
-      $('project-steps').value = steps;
+      const steps = readNumber($('project-steps'), STEPS);
       const cls = Number($('project-class').value);
       status('Trying random latents…');
       let state = await client.request('projectStart', [rgba, width, height, cls, steps, 1], { transfer: [rgba.buffer] });
       if (ticket !== runs) return;
+      target = state.target;
       draw(state);
       report(state);
       while (state.step < state.steps) {
@@ -118,6 +122,7 @@ export function createProjectView(session) {
     });
   }
 
+  clampOnChange($('project-steps'), STEPS);
   $('project-file').onchange = (e) => {
     const file = e.target.files[0];
     e.target.value = '';

@@ -54,8 +54,8 @@ pub struct Session {
     inception: Option<crate::metrics::inception::Inception>,
     /// Inception features of the first images of `images`, computed once.
     real_inception: Option<crate::metrics::FeatureSet>,
-    /// A projection in progress: the projector, its target (values in [-1, 1]) and its steps.
-    projector: Option<(crate::project::Projector, Vec<f32>, usize)>,
+    /// A projection in progress and its images' `[channels, height, width]`.
+    projector: Option<(crate::project::Projector, [usize; 3])>,
 }
 
 #[wasm_bindgen]

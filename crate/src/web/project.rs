@@ -23,8 +23,9 @@ struct ProjectionInfo {
     class: i64,
     /// The reconstruction as RGBA bytes (`H × W × 4`).
     image: Vec<u8>,
-    /// The target as the model sees it (resized, grey for one-channel models), RGBA.
-    target: Vec<u8>,
+    /// The target as the model sees it (resized, grey for one-channel models), RGBA; in the
+    /// answer of `project_start` only (it does not change).
+    target: Option<Vec<u8>>,
 }
 
 #[wasm_bindgen]
@@ -44,7 +45,8 @@ impl Session {
     ) -> Result<JsValue, JsError> {
         self.projector = None;
         let (config, trainer) = self.current()?;
-        let Some([channels, side, model_width]) = config.model.sample_shape().image() else {
+        let Some(shape @ [channels, side, model_width]) = config.model.sample_shape().image()
+        else {
             return Err(JsError::new(
                 "projection needs an image model; this one draws 2-D points",
             ));
@@ -63,50 +65,40 @@ impl Session {
             .await
             .map_err(js_error)?;
         let state = projector.read().await.map_err(js_error)?;
-        let info = self.describe(&state, steps, &target)?;
-        self.projector = Some((projector, target, steps));
+        let info = describe(&state, projector.steps(), shape, Some(&target))?;
+        self.projector = Some((projector, shape));
         Ok(info)
     }
 
     /// Runs up to `k` more projection steps and returns where the projection stands.
     pub async fn project_steps(&mut self, k: usize) -> Result<JsValue, JsError> {
         requests::count("project_steps: k", k, 1, crate::project::MAX_STEPS).map_err(js_error)?;
-        let Some((projector, _, _)) = self.projector.as_mut() else {
+        let Some((projector, shape)) = self.projector.as_mut() else {
             return Err(JsError::new(
                 "no projection is running: drop an image first",
             ));
         };
         projector.run(k);
-        let Some((projector, target, steps)) = self.projector.as_ref() else {
-            return Err(JsError::new(
-                "no projection is running: drop an image first",
-            ));
-        };
         let state = projector.read().await.map_err(js_error)?;
-        self.describe(&state, *steps, target)
+        describe(&state, projector.steps(), *shape, None)
     }
 }
 
-impl Session {
-    fn describe(
-        &self,
-        state: &Projection,
-        steps: usize,
-        target: &[f32],
-    ) -> Result<JsValue, JsError> {
-        let (config, _) = self.current()?;
-        let Some([channels, height, width]) = config.model.sample_shape().image() else {
-            return Err(JsError::new("projection needs an image model"));
-        };
-        to_js(&ProjectionInfo {
-            step: state.step,
-            steps,
-            mse: state.mse,
-            start_mse: state.start_mse,
-            psnr: state.psnr(),
-            class: state.class.map_or(-1, i64::from),
-            image: sample::images_to_rgba(&state.image, channels, height, width),
-            target: sample::images_to_rgba(target, channels, height, width),
-        })
-    }
+/// The page's view of `state` for images of `[channels, height, width]`.
+fn describe(
+    state: &Projection,
+    steps: usize,
+    [channels, height, width]: [usize; 3],
+    target: Option<&[f32]>,
+) -> Result<JsValue, JsError> {
+    to_js(&ProjectionInfo {
+        step: state.step,
+        steps,
+        mse: state.mse,
+        start_mse: state.start_mse,
+        psnr: state.psnr(),
+        class: state.class.map_or(-1, i64::from),
+        image: sample::images_to_rgba(&state.image, channels, height, width),
+        target: target.map(|t| sample::images_to_rgba(t, channels, height, width)),
+    })
 }
