@@ -70,7 +70,8 @@ async function showWorkers({ asked, running, failures }) {
   const mb = Math.round(Math.max(0, ...memory) / 1048576);
   label.title = (running > 1
     ? `Sampling is split between ${running} WebAssembly workers (of ${navigator.hardwareConcurrency || 1} cores), each holding its own copy of the module and the model (about ${mb} MB each); training runs in one of them.`
-    : `Sampling runs in one WebAssembly worker (about ${mb} MB).`) + (asked > running ? ` ${asked} were started.` : '');
+    : `Sampling runs in one WebAssembly worker (about ${mb} MB).`) +
+    (asked > running ? ` ${asked - running} of the ${asked} started could not run.` : '');
   label.hidden = false;
   const note = document.getElementById('cpu-pool-note');
   note.textContent = failures.join(' ');
