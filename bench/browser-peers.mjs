@@ -2,15 +2,16 @@
 // (bench/configs/dcgan32-rgb.toml) in ganvas (WebGPU and CPU-wasm) and in onnxruntime-web and
 // TensorFlow.js (wasm and webgpu), all in one headless Chromium, served locally from npm
 // packages (npm ci --prefix bench). Rounds alternate over the runtimes (order flips every
-// round); medians are printed. Every wasm path is single-threaded, as ganvas's is.
+// round); medians are printed. Every wasm path is single-threaded, ganvas's too (one CPU worker;
+// bench/browser-threads.mjs times 2 workers against 2 threads).
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const ONNX_NAME = 'dcgan32-rgb-g.onnx';
 
-/** Makes sure the ONNX export is where peers.html loads it from. */
-function prepareOnnx(root) {
+/** Makes sure the ONNX export is where peers.html (and threads.html) load it from. */
+export function prepareOnnx(root) {
   const cached = join(process.env.HOME, '.cache/ganvas/bench', ONNX_NAME);
   if (!existsSync(cached)) {
     const python = process.env.GANVAS_PY ?? join(process.env.HOME, '.cache/ganvas-py/venv/bin/python');
@@ -29,7 +30,7 @@ const median = (xs) => {
 
 async function ganvasPage(context, server, backend, toml) {
   const page = await context.newPage();
-  await page.goto(`${server.url}/www/index.html${backend === 'cpu' ? '?backend=cpu' : ''}`);
+  await page.goto(`${server.url}/www/index.html${backend === 'cpu' ? '?backend=cpu&cpuWorkers=1' : ''}`);
   await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
   await page.evaluate(() => window.ganvas.ready);
   const kind = await page.evaluate(async (toml) => {

@@ -3,7 +3,8 @@
 // headless Chromium here) and on the CPU (WASM) fallback; then sampling side by side with
 // onnxruntime-web and TensorFlow.js (bench/browser-peers.mjs). Prints tables.
 //   npm ci --prefix bench && node bench/browser.mjs   (after scripts/build-web.sh; needs tests/browser/node_modules)
-//   ROUNDS=3 STEPS=3 PEERS=0 (skip the side-by-side part)
+//   ROUNDS=3 STEPS=3 PEERS=0 (skip the side-by-side part) THREADS=0 (skip the CPU-threads part,
+//   bench/browser-threads.mjs: ganvas with 1 and 2 CPU workers v onnxruntime-web with 1 and 2 threads)
 import { statSync, readFileSync, mkdtempSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { startServer } from '../scripts/serve.mjs';
 import { sideBySide } from './browser-peers.mjs';
+import { threadsSideBySide } from './browser-threads.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'tests/browser/package.json'));
@@ -35,7 +37,7 @@ const rows = [];
 for (const backend of ['webgpu', 'cpu']) {
   const page = await context.newPage();
   const loaded = Date.now();
-  await page.goto(`${server.url}/www/index.html${backend === 'cpu' ? '?backend=cpu' : ''}`);
+  await page.goto(`${server.url}/www/index.html${backend === 'cpu' ? '?backend=cpu&cpuWorkers=1' : ''}`);
   await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
   // `ready` resolves after the Sample view's first model has loaded and drawn.
   await page.evaluate(() => window.ganvas.ready);
@@ -74,6 +76,8 @@ const frechet = await fidPage.evaluate(() => window.ganvas.client.call('benchFre
 await fidPage.close();
 const peers = process.env.PEERS === '0' ? null
   : await sideBySide(root, context, server, { rounds: Number(process.env.ROUNDS ?? 3) }).catch((e) => `side-by-side sampling failed: ${e.message}`);
+const threads = process.env.THREADS === '0' ? null
+  : await threadsSideBySide(root, context, server, { rounds: Number(process.env.ROUNDS ?? 3) }).catch((e) => `CPU-threads sampling failed: ${e.message}`);
 await context.close();
 server.close();
 
@@ -86,3 +90,4 @@ console.log(`Fréchet distance 2048-d, 10k vs 10k, in the browser (wasm, one thr
   `${frechet.statistics_ms.toFixed(0)} ms + distance ${frechet.frechet_ms.toFixed(0)} ms = ` +
   `${(frechet.statistics_ms + frechet.frechet_ms).toFixed(0)} ms`);
 if (peers) console.log(`\n${peers}`);
+if (threads) console.log(`\n${threads}`);

@@ -20,7 +20,9 @@
 // - with `X-Content-Type-Options: nosniff`, a Content-Security-Policy that allows only what the
 //   app uses (its own scripts, module workers, WebAssembly, fetches to this server, blob:/data:
 //   images), and `Cache-Control: no-cache` plus an ETag: the browser keeps the models and the
-//   wasm and revalidates them with a 304, so a rebuilt pkg/ is still seen at once.
+//   wasm and revalidates them with a 304, so a rebuilt pkg/ is still seen at once;
+// - with COOP `same-origin` and COEP `require-corp` on every response (extra folders too), so
+//   the page is cross-origin isolated (`crossOriginIsolated`, SharedArrayBuffer).
 
 import { createServer } from 'node:http';
 import { constants } from 'node:fs';
@@ -67,7 +69,16 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const COMMON = { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP };
+/** Cross-origin isolation: the page (and every worker, whose script response must carry the
+ * same policy) may then use SharedArrayBuffer, which threaded WebAssembly needs (onnxruntime-web's
+ * threads in the benchmark page, a future shared-memory ganvas module). Everything the app
+ * loads is from this server, so `require-corp` blocks nothing it uses. */
+export const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+const COMMON = { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP, ...ISOLATION };
 
 function send(response, status, text, extra = {}) {
   response.writeHead(status, {
@@ -132,7 +143,7 @@ async function sendFile(request, response, file, csp = true) {
   try {
     const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}${encoding ? '-gz' : ''}"`;
     const headers = {
-      ...(csp ? COMMON : { 'x-content-type-options': 'nosniff' }),
+      ...(csp ? COMMON : { 'x-content-type-options': 'nosniff', ...ISOLATION }),
       'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
       etag,

@@ -3,6 +3,8 @@
 //! samples (image grids and scatter plots of 2-D points), all as plain values so the CLI and the
 //! browser share them; the shells only read back and encode.
 
+use std::ops::Range;
+
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -228,13 +230,26 @@ impl SampleRequest {
         let size = size.max(1);
         (0..self.len()).step_by(size).map(move |start| {
             let end = (start + size).min(self.len());
-            SampleRequest {
-                latents: self.latents[start * self.latent_dim..end * self.latent_dim].to_vec(),
-                latent_dim: self.latent_dim,
-                labels: self.labels.as_ref().map(|l| l[start..end].to_vec()),
-                clamped: 0,
-            }
+            self.part(start..end)
         })
+    }
+
+    /// Samples `rows` of the request (each latent with its label), or `None` when the range is
+    /// reversed or runs past the end. A part's samples are the whole request's: the browser's
+    /// CPU workers each draw one part of a grid and the parts join into the same grid.
+    pub fn rows(&self, rows: Range<usize>) -> Option<SampleRequest> {
+        (rows.start <= rows.end && rows.end <= self.len()).then(|| self.part(rows))
+    }
+
+    /// [`SampleRequest::rows`] for a range known to be inside the request.
+    fn part(&self, rows: Range<usize>) -> SampleRequest {
+        let dim = self.latent_dim;
+        SampleRequest {
+            latents: self.latents[rows.start * dim..rows.end * dim].to_vec(),
+            latent_dim: dim,
+            labels: self.labels.as_ref().map(|l| l[rows.clone()].to_vec()),
+            clamped: 0,
+        }
     }
 }
 
@@ -481,6 +496,26 @@ mod tests {
             (Some(latents), Some(labels)),
             (Some(grid.latents), grid.labels)
         );
+    }
+
+    #[test]
+    fn rows_of_a_request_are_its_samples_and_out_of_range_rows_are_none() {
+        let model = conditional(10);
+        let dim = model.latent_dim();
+        let grid = SampleRequest::grid(&model, 9, None, Classes::InTurn, &mut Rng::new(3));
+        let part = grid.rows(2..7).unwrap();
+        assert_eq!(part.len(), 5);
+        assert_eq!(part.latents, grid.latents[2 * dim..7 * dim]);
+        assert_eq!(part.labels.unwrap(), grid.labels.as_ref().unwrap()[2..7]);
+        let halves: Vec<f32> = [0..4, 4..9]
+            .into_iter()
+            .flat_map(|r| grid.rows(r).unwrap().latents)
+            .collect();
+        assert_eq!(halves, grid.latents);
+        let (end, past, before) = (9, 10, 4);
+        assert_eq!(grid.rows(end..end).map(|p| p.len()), Some(0));
+        assert_eq!(grid.rows(3..past), None);
+        assert_eq!(grid.rows(5..before), None);
     }
 
     #[test]

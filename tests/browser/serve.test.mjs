@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CSP, startServer } from '../../scripts/serve.mjs';
+import { CSP, ISOLATION, startServer } from '../../scripts/serve.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -49,6 +49,12 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** The page is cross-origin isolated only when every response carries COOP and COEP. */
+function assertIsolated(res, what) {
+  assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', what);
+  assert.equal(res.headers['cross-origin-embedder-policy'], 'require-corp', what);
+}
+
 /** One raw request; `host` overrides the Host header. Resolves {status, headers, body}. */
 function get(path, { method = 'GET', host, headers = {} } = {}) {
   return new Promise((done, fail) => {
@@ -78,12 +84,17 @@ test('the app folders are served with nosniff, the CSP and revalidating cache he
     assert.equal(res.headers['content-security-policy'], CSP, path);
     assert.equal(res.headers['cache-control'], 'no-cache', path);
     assert.ok(res.headers.etag, path);
+    assertIsolated(res, path);
   }
   const wasm = await get('/pkg/ganvas_bg.wasm');
   assert.equal(wasm.headers['content-type'], 'application/wasm');
+  assert.deepEqual(ISOLATION, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
   const again = await get('/pkg/ganvas_bg.wasm', { headers: { 'if-none-match': wasm.headers.etag } });
   assert.equal(again.status, 304);
   assert.equal(again.body, '');
+  assertIsolated(again, '304');
+  // Refusals and redirects too: the policies hold whatever the page gets.
+  for (const path of ['/Cargo.toml', '/']) assertIsolated(await get(path), path);
   const head = await get('/www/models/m.safetensors', { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.equal(head.headers['content-length'], '64');
@@ -144,7 +155,7 @@ test('no redirect is built from the path', async () => {
   }
 });
 
-test('extra folders are opt-in and get no CSP', async () => {
+test('extra folders are opt-in and get no CSP, but are isolated', async () => {
   const bench = await startServer(root, 0, { extraDirs: ['bench'] });
   try {
     const res = await fetch(`${bench.url}/bench/peers.html`);
@@ -152,6 +163,9 @@ test('extra folders are opt-in and get no CSP', async () => {
     assert.equal(await res.text(), 'bench page');
     assert.equal(res.headers.get('content-security-policy'), null);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    // Isolated too: the peers' threaded wasm needs SharedArrayBuffer.
+    assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
+    assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
   } finally {
     await bench.close();
   }

@@ -5,6 +5,7 @@ import { Client } from './client.js';
 import { catchStrays, showError, showScope } from './errors.js';
 import { chooseBackend, describeBackend, probeWebGPU, requestedBackend } from './backend.js';
 import { describeRace, raceBackends } from './backend-race.js';
+import { CpuPool, poolSize } from './cpu-pool.js';
 import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
@@ -58,6 +59,23 @@ function showBackend(backend, chosen) {
         ? 'Run the networks on the CPU (WebAssembly). Reloads the page.'
         : `Run the networks through WebGPU (${chosen.gpu.name}). Reloads the page.`;
   }
+}
+
+/** Beside the badge: how many CPU workers sample, and what each holds; a sentence per worker
+ * that could not start or stopped. */
+async function showWorkers({ asked, running, failures }) {
+  const label = document.getElementById('cpu-workers');
+  label.textContent = `${running} CPU worker${running === 1 ? '' : 's'}`;
+  const memory = await pool.memory();
+  const mb = Math.round(Math.max(0, ...memory) / 1048576);
+  label.title = (running > 1
+    ? `Sampling is split between ${running} WebAssembly workers (of ${navigator.hardwareConcurrency || 1} cores), each holding its own copy of the module and the model (about ${mb} MB each); training runs in one of them.`
+    : `Sampling runs in one WebAssembly worker (about ${mb} MB).`) +
+    (asked > running ? ` ${asked - running} of the ${asked} started could not run.` : '');
+  label.hidden = false;
+  const note = document.getElementById('cpu-pool-note');
+  note.textContent = failures.join(' ');
+  note.hidden = !failures.length;
 }
 
 /**
@@ -114,6 +132,10 @@ for (const radio of document.querySelectorAll('input[name="backend"]')) {
 
 // The Sample tab's session is created at once: it drives the badge and is the test hook's client.
 const main = session('sample');
+// On the CPU its sampling is split over a pool of workers (see cpu-pool.js); training, and
+// everything but sampling, stays in its first worker.
+const pool = new CpuPool(main.client, { name: 'sample', onChange: showWorkers });
+main.ready.then((backend) => backend?.kind === 'cpu' && pool.start(poolSize()), () => {});
 // A model asked for in the URL (kept across a backend switch) is used once, then dropped from it.
 const initialModel = params.get('model');
 if (initialModel) {
@@ -121,7 +143,7 @@ if (initialModel) {
   const query = params.toString();
   history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
 }
-views.sample = createSampleView(main, { initialModel });
+views.sample = createSampleView({ client: pool, ready: main.ready }, { initialModel });
 main.ready.then(async (backend) => showBackend(backend, await choice), async (e) => {
   showBackend(null, await choice);
   showError(e, 'WebAssembly did not start');
@@ -135,7 +157,9 @@ const resumeOffer = offerResume(async (record) => {
 });
 
 /**
- * Test hook. `client` talks to the Sample tab's worker; `ready` resolves to its backend info
+ * Test hook. `client` talks to the Sample tab's workers (`pool`, a CpuPool: on the CPU its
+ * sampling calls are split over `pool.status().running` workers, everything else goes to the
+ * first one, `pool.primary`); `ready` resolves to its backend info
  * after the Sample tab's first model load has settled (loaded or failed), so a test that waits
  * for it is not raced by the page; it rejects when the wasm session could not be created.
  * `sessions` holds every session created so far ({client, ready} per tab name); `choice`
@@ -143,7 +167,8 @@ const resumeOffer = offerResume(async (record) => {
  * backend asked of the wasm once known.
  */
 window.ganvas = {
-  client: main.client,
+  client: pool,
+  pool,
   ready: main.ready.then(async (backend) => {
     await views.sample.ready;
     return backend;
@@ -155,3 +180,5 @@ window.ganvas = {
 };
 choice.then(({ prefer }) => (window.ganvas.prefer = prefer));
 window.ganvas.ready.catch(() => {}); // reported above; keep the rejection for tests only
+// Once the first model is in, the workers' memory beside the badge includes it.
+Promise.all([window.ganvas.ready, pool.ready]).then(() => pool.asked > 1 && showWorkers(pool.status()), () => {});

@@ -16,6 +16,8 @@
 const PKG_URL = new URL('../../pkg/ganvas.js', import.meta.url).href;
 
 let session = null;
+/** The wasm module's exports once loaded (its memory is reported by `memory`). */
+let wasmExports = null;
 /** Real images drawn per training step (the run info's `images_per_step`), for images/s. */
 let imagesPerStep = 0;
 const aborted = new Set();
@@ -71,7 +73,7 @@ const methods = {
     let wasm;
     try {
       wasm = await import(PKG_URL);
-      await wasm.default();
+      wasmExports = await wasm.default();
     } catch (e) {
       console.error('ganvas: loading the wasm package failed', e);
       throw new Error(
@@ -84,6 +86,8 @@ const methods = {
   },
 
   backend: () => need().backend(),
+  /** Bytes of wasm memory this worker holds (module, model, buffers). */
+  memory: () => wasmExports?.memory?.buffer.byteLength ?? 0,
 
   /** `source` is checkpoint bytes (ArrayBuffer / Uint8Array) or a URL to fetch them from. */
   async loadCheckpoint(source) {
@@ -146,6 +150,13 @@ const methods = {
   sample: (n, seed, truncation = 0, cls = -1) => need().sample(n, seed64(seed), truncation, cls),
   interpolate: (strips, frames, seed, mode = 'slerp', cls = -1) =>
     need().interpolate(strips, frames, seed64(seed), mode, cls),
+  /** Rows `start..end` of `sample(n, seed, truncation, cls)`, for the pool of CPU workers
+   * (cpu-pool.js): the same bytes as that part of `sample`'s result. */
+  sampleRows: (n, seed, truncation, cls, start, end) =>
+    need().sample_rows(n, seed64(seed), truncation, cls, start, end),
+  /** Rows `start..end` (frames, strip after strip) of `interpolate(…)`, for the pool. */
+  interpolateRows: (strips, frames, seed, mode, cls, start, end) =>
+    need().interpolate_rows(strips, frames, seed64(seed), mode, cls, start, end),
   export: () => need().export(),
   projectStart: (rgba, width, height, cls, steps, seed) =>
     need().project_start(rgba, width, height, cls, steps, seed64(seed)),

@@ -10,6 +10,7 @@ mod dto;
 mod inception;
 mod metrics;
 mod project;
+mod rows;
 
 use burn::tensor::{Device, Tensor};
 use js_sys::{Float32Array, Uint8Array};
@@ -214,15 +215,7 @@ impl Session {
         truncation: f32,
         class: i32,
     ) -> Result<Uint8Array, JsError> {
-        let (config, _) = self.current()?;
-        requests::sample(n, is_images(config.model.sample_shape())).map_err(js_error)?;
-        let request = SampleRequest::grid(
-            &config.model,
-            n,
-            (truncation > 0.0).then_some(truncation),
-            classes(class),
-            &mut Rng::new(seed),
-        );
+        let request = self.grid_request(n, seed, truncation, class)?;
         self.render(&request).await
     }
 
@@ -236,27 +229,7 @@ impl Session {
         mode: &str,
         class: i32,
     ) -> Result<Uint8Array, JsError> {
-        let (config, _) = self.current()?;
-        requests::interpolate(strips, frames, is_images(config.model.sample_shape()))
-            .map_err(js_error)?;
-        let mode = match mode {
-            "lerp" => Interpolation::Lerp,
-            "slerp" => Interpolation::Slerp,
-            other => {
-                return Err(JsError::new(&format!(
-                    "unknown interpolation `{other}`: use lerp or slerp"
-                )));
-            }
-        };
-        let request = SampleRequest::strips(
-            &config.model,
-            strips,
-            frames,
-            None,
-            mode,
-            classes(class),
-            &mut Rng::new(seed),
-        );
+        let request = self.strips_request(strips, frames, seed, mode, class)?;
         self.render(&request).await
     }
 
@@ -422,6 +395,58 @@ impl Session {
         self.source = Some(Box::new(set.clone()));
         self.images = Some(set);
         Ok(())
+    }
+
+    /// What [`Session::sample`] draws: `n` latents (and labels) for `seed`, after the limits.
+    fn grid_request(
+        &self,
+        n: usize,
+        seed: u64,
+        truncation: f32,
+        class: i32,
+    ) -> Result<SampleRequest, JsError> {
+        let (config, _) = self.current()?;
+        requests::sample(n, is_images(config.model.sample_shape())).map_err(js_error)?;
+        Ok(SampleRequest::grid(
+            &config.model,
+            n,
+            (truncation > 0.0).then_some(truncation),
+            classes(class),
+            &mut Rng::new(seed),
+        ))
+    }
+
+    /// What [`Session::interpolate`] draws: `strips × frames` latents for `seed`, after the
+    /// limits.
+    fn strips_request(
+        &self,
+        strips: usize,
+        frames: usize,
+        seed: u64,
+        mode: &str,
+        class: i32,
+    ) -> Result<SampleRequest, JsError> {
+        let (config, _) = self.current()?;
+        requests::interpolate(strips, frames, is_images(config.model.sample_shape()))
+            .map_err(js_error)?;
+        let mode = match mode {
+            "lerp" => Interpolation::Lerp,
+            "slerp" => Interpolation::Slerp,
+            other => {
+                return Err(JsError::new(&format!(
+                    "unknown interpolation `{other}`: use lerp or slerp"
+                )));
+            }
+        };
+        Ok(SampleRequest::strips(
+            &config.model,
+            strips,
+            frames,
+            None,
+            mode,
+            classes(class),
+            &mut Rng::new(seed),
+        ))
     }
 
     /// Drops the data and the real features computed from it.
