@@ -124,7 +124,7 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
             }
             if ab && has_two_paths(&row.layer) {
                 let times = ab_batches(row.batch).map(|batch| {
-                    let mut time = |path| {
+                    let time = |path| {
                         ops::set_sub_pixel(path);
                         let t = time_layer(&row.layer, batch, suite.reps, &device);
                         t[two_path_pass(&row.layer)]

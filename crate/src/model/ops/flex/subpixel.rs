@@ -33,9 +33,30 @@ pub fn serves(g: &ConvGeometry) -> bool {
     }
 }
 
-/// Where the sub-pixel kernel measured faster than the GEMM + `col2im` path.
+/// Where the sub-pixel kernel measured faster than the GEMM + `col2im` path: nowhere yet with
+/// confidence, so `Auto` keeps `col2im` (the path before this kernel) until a quiet A/B.
+///
+/// Measured (`GANVAS_SUB_PIXEL_AB=1 ganvas bench --tasks layers --rounds 3 --peers torch`,
+/// this kernel's first version, 2026-12-01, on a shared 2-core machine at load 7–10, so single
+/// figures are noisy): ratio = col2im ms / sub-pixel ms (above 1: sub-pixel faster), batch 64 /
+/// batch 1.
+///
+/// | layer (∂x for D, forward for G) | DCGAN-64 | DCGAN-32 grey | DCGAN-32 RGB |
+/// |---|---:|---:|---:|
+/// | G 4²→8² | 2.05 / 0.34 | 0.94 / 0.28 | |
+/// | G 8²→16² | 0.92 / 0.29 | 0.97 / 1.96 | |
+/// | G 16²→32² | 0.65 / 0.77 | 0.05 / 0.06 (1 channel out) | 0.07 / 0.17 (3) |
+/// | G 32²→64² (3 channels out) | 0.22 / 0.34 | | |
+/// | D's first layer (∂x of 1–3 channels) | 0.64 / 0.24 | 0.09 / 0.17 | 0.01 / 0.27 |
+/// | D 32²→16² | 1.10 / 0.59 | | |
+/// | D 16²→8² | 0.41 / 7.48 | 1.19 / 1.75 | |
+/// | D 8²→4² | 1.92 / 0.32 | 1.60 / 0.73 | |
+///
+/// The few-channel layers lose everywhere (their parity GEMMs are 1–3 rows tall); at batch 1 the
+/// rearrangement of the weights into sub-kernels (one thread, strided reads) costs about what
+/// the GEMM does; the big layers at batch 64 split either way within the noise.
 fn faster_than_col2im(_g: &ConvGeometry) -> bool {
-    true
+    false
 }
 
 /// Rows (or columns) of parity `r` among `n`: `⌈(n − r) / 2⌉`.
