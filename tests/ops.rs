@@ -5,7 +5,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use ganvas::data::ImageSet;
-use ganvas::model::ops::{self, Kernels};
+use ganvas::model::ops::{self, Kernels, SubPixel};
 use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::RunConfig;
@@ -88,55 +88,87 @@ struct Case {
     batch: usize,
     c_in: usize,
     c_out: usize,
-    side: usize,
+    /// Input height and width.
+    side: (usize, usize),
     kernel: usize,
     stride: usize,
     padding: usize,
 }
 
+/// The paths our kernels have for a case's input gradient (the transposed op's forward):
+/// 4×4 / 2 / 1 layers have two, each checked on its own, with the number of calls the
+/// sub-pixel kernel must serve in the three passes.
+fn input_grad_paths(c: &Case) -> Vec<(SubPixel, u64)> {
+    if (c.kernel, c.stride, c.padding) == (4, 2, 1) {
+        vec![(SubPixel::Always, 1), (SubPixel::Never, 0)]
+    } else {
+        vec![(SubPixel::Auto, 0)]
+    }
+}
+
 fn check(transposed: bool, c: Case) {
-    let Case {
+    for (path, sub_pixel_calls) in input_grad_paths(&c) {
+        ops::set_sub_pixel(path);
+        check_path(transposed, &c, path, sub_pixel_calls);
+    }
+    ops::set_sub_pixel(SubPixel::Auto);
+}
+
+fn check_path(transposed: bool, c: &Case, path: SubPixel, sub_pixel_calls: u64) {
+    let &Case {
         batch,
         c_in,
         c_out,
-        side,
+        side: (h, w),
         kernel,
         stride,
         padding,
     } = c;
-    let (op, w_shape, out): (fn(_, _, _, _) -> _, _, _) = if transposed {
+    let (op, w_shape): (fn(_, _, _, _) -> _, _) = if transposed {
         (
             ops::conv_transpose2d as fn(_, _, _, _) -> _,
             [c_in, c_out, kernel, kernel],
-            (side - 1) * stride + kernel - 2 * padding,
         )
     } else {
         (
             ops::conv2d as fn(_, _, _, _) -> _,
             [c_out, c_in, kernel, kernel],
-            (side + 2 * padding - kernel) / stride + 1,
         )
     };
-    let seed = (batch * 1000 + c_in * 100 + c_out * 10 + side) as u64;
-    let x = random(&[batch, c_in, side, side], seed);
-    let w = random(&w_shape, seed + 1);
-    let dy = random(&[batch, c_out, out, out], seed + 2);
-    let before = ops::kernel_calls();
-    let ours = run(op, (&x, &w, &dy), (stride, padding), &flex());
-    // Forward, input gradient, weight gradient: all three served by our kernels.
+    let out = |side: usize| {
+        if transposed {
+            (side - 1) * stride + kernel - 2 * padding
+        } else {
+            (side + 2 * padding - kernel) / stride + 1
+        }
+    };
+    let seed = (batch * 1000 + c_in * 100 + c_out * 10 + h + 7 * w) as u64;
+    let x = random(&[batch, c_in, h, w], seed);
+    let weight = random(&w_shape, seed + 1);
+    let dy = random(&[batch, c_out, out(h), out(w)], seed + 2);
+    let (before, sub_pixel_before) = (ops::kernel_calls(), ops::sub_pixel_calls());
+    let ours = run(op, (&x, &weight, &dy), (stride, padding), &flex());
+    // Forward, input gradient, weight gradient: all three served by our kernels, the input
+    // gradient (the transposed op's forward) by the path under test.
     assert_eq!(
         ops::kernel_calls() - before,
         3,
         "our kernels ran the three passes"
     );
-    let burn = run(op, (&x, &w, &dy), (stride, padding), &reference());
+    assert_eq!(
+        ops::sub_pixel_calls() - sub_pixel_before,
+        sub_pixel_calls,
+        "calls served by the sub-pixel kernel ({path:?})"
+    );
+    let burn = run(op, (&x, &weight, &dy), (stride, padding), &reference());
     let name = if transposed {
         "conv_transpose2d"
     } else {
         "conv2d"
     };
-    let geometry =
-        format!("{name} B{batch} {c_in}→{c_out} {side}px k{kernel} s{stride} p{padding}");
+    let geometry = format!(
+        "{name} B{batch} {c_in}→{c_out} {h}×{w}px k{kernel} s{stride} p{padding} ({path:?})"
+    );
     for (part, (a, b)) in ["forward", "dx", "dw"]
         .iter()
         .zip(ours.into_iter().zip(burn))
@@ -158,10 +190,18 @@ fn case(
         batch,
         c_in,
         c_out,
-        side,
+        side: (side, side),
         kernel,
         stride,
         padding,
+    }
+}
+
+/// A 4×4 / 2 / 1 layer on an `h × w` input.
+fn strided(batch: usize, c_in: usize, c_out: usize, h: usize, w: usize) -> Case {
+    Case {
+        side: (h, w),
+        ..case(batch, c_in, c_out, 0, 4, 2, 1)
     }
 }
 
@@ -183,6 +223,13 @@ fn discriminator_convolutions_match_burn() {
         case(65, 64, 3, 16, 4, 2, 1),
         // Odd geometry: 3×3 kernel, stride 1, pad 1.
         case(3, 5, 7, 9, 3, 1, 1),
+        // Input gradients by both paths on odd and rectangular inputs (odd rows and columns
+        // have one parity more than the other), one image, 1 and 3 channels, and DCGAN-64's
+        // widest layer at its own width.
+        strided(1, 1, 5, 9, 9),
+        strided(3, 3, 13, 7, 10),
+        strided(65, 5, 6, 6, 5),
+        strided(2, 256, 512, 8, 8),
     ] {
         check(false, c);
     }
@@ -204,6 +251,13 @@ fn generator_transposed_convolutions_match_burn() {
         // 4×4 maps fold images into one GEMM: 65 images make two column tiles (64 + 1).
         case(65, 8, 16, 4, 4, 2, 1),
         case(3, 5, 7, 9, 3, 1, 1),
+        // The sub-pixel forward on the remaining doublings (7 → 14, 16 → 32), rectangular and
+        // odd maps, one image, 1 and 3 output channels, and DCGAN-64's widest layer.
+        case(3, 13, 5, 7, 4, 2, 1),
+        case(1, 6, 3, 16, 4, 2, 1),
+        strided(1, 5, 1, 3, 5),
+        strided(3, 12, 3, 5, 8),
+        strided(2, 512, 256, 4, 4),
     ] {
         check(true, c);
     }

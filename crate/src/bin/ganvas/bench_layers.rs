@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use burn::tensor::{Device, Distribution, Tensor};
-use ganvas::model::ops::{self, Kernels};
+use ganvas::model::ops::{self, Kernels, SubPixel};
 use ganvas::model::{ConvLayer, ModelConfig};
 use serde_json::json;
 
@@ -26,6 +26,30 @@ struct LayerRow {
     ours: Vec<[f64; 3]>,
     burn: Vec<[f64; 3]>,
     torch: Vec<[f64; 3]>,
+    /// With [`SUB_PIXEL_AB`] set, per round and per batch in [`ab_batches`], the pass that has
+    /// two paths timed on each: `[sub-pixel, col2im]` in milliseconds.
+    ab: Vec<Vec<[f64; 2]>>,
+}
+
+/// Set (to anything) to time the input-gradient pass of every 4×4 / 2 / 1 layer (the transposed
+/// convolutions' forward, the convolutions' ∂x) on both of our paths, sub-pixel and GEMM +
+/// `col2im`, in the same rounds, at the workload's batch and at batch 1 (sampling), and print
+/// them side by side: the measurement behind `SubPixel::Auto`'s choice per layer.
+const SUB_PIXEL_AB: &str = "GANVAS_SUB_PIXEL_AB";
+
+/// The batches the A/B times a layer at: the workload's, and 1.
+fn ab_batches(batch: usize) -> [usize; 2] {
+    [batch, 1]
+}
+
+/// Whether a layer's input gradient has both paths (the sub-pixel kernel's geometry).
+fn has_two_paths(l: &ConvLayer) -> bool {
+    (l.kernel, l.stride, l.padding) == (4, 2, 1)
+}
+
+/// The pass the two paths compute: the forward of a transposed convolution, ∂x of a convolution.
+fn two_path_pass(l: &ConvLayer) -> usize {
+    if l.transposed { 0 } else { 1 }
 }
 
 pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError> {
@@ -50,6 +74,7 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
                     ours: Vec::new(),
                     burn: Vec::new(),
                     torch: Vec::new(),
+                    ab: Vec::new(),
                 });
             }
         }
@@ -65,6 +90,7 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
     let device = suite.device.clone().autodiff();
     let burn_ops = suite.peers.iter().any(|p| p == "burn");
     let mut torch = peers.iter_mut().find(|p| p.runtime == "torch");
+    let ab = std::env::var_os(SUB_PIXEL_AB).is_some();
     // Round 0 warms every side up (oneDNN builds its primitives, allocators grow) and is not kept.
     for round in 0..=suite.rounds {
         eprintln!(
@@ -96,15 +122,61 @@ pub fn run(suite: &Suite, peers: &mut [Peer], peak: f64) -> Result<(), CliError>
             if !theirs_first {
                 theirs(row)?;
             }
+            if ab && has_two_paths(&row.layer) {
+                let times = ab_batches(row.batch).map(|batch| {
+                    let time = |path| {
+                        ops::set_sub_pixel(path);
+                        let t = time_layer(&row.layer, batch, suite.reps, &device);
+                        t[two_path_pass(&row.layer)]
+                    };
+                    let pair = if theirs_first {
+                        let col2im = time(SubPixel::Never);
+                        [time(SubPixel::Always), col2im]
+                    } else {
+                        let sub_pixel = time(SubPixel::Always);
+                        [sub_pixel, time(SubPixel::Never)]
+                    };
+                    ops::set_sub_pixel(SubPixel::Auto);
+                    pair
+                });
+                row.ab.push(times.to_vec());
+            }
             if round == 0 {
                 row.ours.clear();
                 row.burn.clear();
                 row.torch.clear();
+                row.ab.clear();
             }
         }
     }
     print_table(&rows, peak);
+    if ab {
+        print_ab(&rows);
+    }
     Ok(())
+}
+
+/// The sub-pixel A/B table (see [`SUB_PIXEL_AB`]).
+fn print_ab(rows: &[LayerRow]) {
+    println!();
+    println!(
+        "Input-gradient paths of the 4×4 / 2 / 1 layers, same rounds: medians; ratio = col2im / sub-pixel (above 1: sub-pixel faster)"
+    );
+    println!("| workload | layer | pass | batch | sub-pixel ms | col2im ms | ratio |");
+    println!("|---|---|---|---:|---:|---:|---:|");
+    for row in rows.iter().filter(|r| !r.ab.is_empty()) {
+        for (i, batch) in ab_batches(row.batch).into_iter().enumerate() {
+            let path = |p: usize| median(&row.ab.iter().map(|t| t[i][p]).collect::<Vec<_>>());
+            let (sub_pixel, col2im) = (path(0), path(1));
+            println!(
+                "| {} | {} | {} | {batch} | {sub_pixel:.3} | {col2im:.3} | {:.2} |",
+                row.workload,
+                row.layer.name(),
+                PASSES[two_path_pass(&row.layer)],
+                col2im / sub_pixel
+            );
+        }
+    }
 }
 
 /// Milliseconds of (forward, input gradient, weight gradient) per call, each over `reps`

@@ -1,7 +1,7 @@
 //! Which kernels the CPU backend runs: ours or Burn's. A process-wide switch so that the tests
 //! and `ganvas bench` can compare both paths in one run; everything else leaves it at the default.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 /// The implementation behind [`super::GanOps`] on the CPU (Flex) backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,4 +39,53 @@ pub fn kernel_calls() -> u64 {
 /// Counts one call served by our kernels.
 pub(super) fn count_call() {
     CALLS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How the CPU kernels compute a 4×4, stride-2, padding-1 convolution's input gradient, which is
+/// also the forward pass of the transposed convolution of that geometry (the generators'
+/// doublings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubPixel {
+    /// Whichever of the two measured faster on that layer shape (the default).
+    Auto,
+    /// Always the sub-pixel decomposition: four output parities, one GEMM each, stored straight
+    /// into the output.
+    Always,
+    /// Always the adjoint of the convolution: one GEMM, then `col2im`'s scatter-add.
+    Never,
+}
+
+static SUB_PIXEL: AtomicU8 = AtomicU8::new(0);
+
+/// Selects the input-gradient path for every call after this returns (tests and `ganvas bench`
+/// compare both; everything else leaves it at [`SubPixel::Auto`]).
+pub fn set_sub_pixel(choice: SubPixel) {
+    let code = match choice {
+        SubPixel::Auto => 0,
+        SubPixel::Always => 1,
+        SubPixel::Never => 2,
+    };
+    SUB_PIXEL.store(code, Ordering::Relaxed);
+}
+
+/// The input-gradient path currently selected.
+pub fn sub_pixel() -> SubPixel {
+    match SUB_PIXEL.load(Ordering::Relaxed) {
+        1 => SubPixel::Always,
+        2 => SubPixel::Never,
+        _ => SubPixel::Auto,
+    }
+}
+
+static SUB_PIXEL_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// How many input gradients (or transposed-convolution forwards) the sub-pixel kernel has
+/// computed in this process.
+pub fn sub_pixel_calls() -> u64 {
+    SUB_PIXEL_CALLS.load(Ordering::Relaxed)
+}
+
+/// Counts one call served by the sub-pixel kernel.
+pub(super) fn count_sub_pixel_call() {
+    SUB_PIXEL_CALLS.fetch_add(1, Ordering::Relaxed);
 }

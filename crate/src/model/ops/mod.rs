@@ -16,7 +16,10 @@ mod flex;
 mod kernels;
 
 pub use extension::GanOps;
-pub use kernels::{Kernels, kernel_calls, kernels, set_kernels};
+pub use kernels::{
+    Kernels, SubPixel, kernel_calls, kernels, set_kernels, set_sub_pixel, sub_pixel,
+    sub_pixel_calls,
+};
 
 use burn::backend::Dispatch;
 use burn::nn::BatchNorm;

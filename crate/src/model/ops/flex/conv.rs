@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | forward | `W [Co, K] · col(x) [K, t·P]` | reorder to `[t, Co, Ho, Wo]` |
 //! | input gradient | `Wᵀ [K, Co] · dY [Co, t·P]` | `col2im` to `[t, Ci, H, W]` |
+//! | … of a 4×4 / 2 / 1 layer | four `W_rc [Ci, Co·4] · col_rc(dY)` | strided stores (see [`subpixel`]) |
 //! | weight gradient | `Σ_tiles dY [Co, t·P] · col(x)ᵀ [t·P, K]` | is `[Co, Ci, kh, kw]` |
 //!
 //! Tiles run in parallel, one GEMM on one thread each, whenever there are at least as many
@@ -18,11 +19,13 @@
 
 use burn::backend::flex::FlexTensor;
 
+use super::super::kernels::count_sub_pixel_call;
 use super::dense::{Threads, dense, gemm, matrix, tensor, values};
 use super::geometry::{COL2IM_READS_COLUMNS, ConvGeometry, GEMM_READS_COLUMNS};
 use super::lowering::{col2im, from_channel_major, im2col, to_channel_major};
 use super::parallel::{for_each_chunk_with_work, sum_of, threads};
 use super::scratch::zeroed;
+use super::subpixel;
 
 /// Images per tile for a column budget, and the threads each tile's GEMM should use.
 fn tiling(g: &ConvGeometry, budget: usize) -> (usize, Threads) {
@@ -105,6 +108,11 @@ pub fn input_grad(g: &ConvGeometry, grad: FlexTensor, weight: FlexTensor) -> Fle
             false,
             Threads::All,
         );
+        return tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in]);
+    }
+    if subpixel::serves(g) {
+        count_sub_pixel_call();
+        let dx = subpixel::input_grad(g, values(&grad), values(&weight));
         return tensor(dx, &[g.batch, g.c_in, g.h_in, g.w_in]);
     }
     let w_t = w.transpose(); // [K, Co]

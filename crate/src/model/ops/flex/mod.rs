@@ -13,6 +13,7 @@ mod lowering;
 mod norm;
 mod parallel;
 mod scratch;
+mod subpixel;
 
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
