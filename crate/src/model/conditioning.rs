@@ -56,13 +56,21 @@ pub(super) fn with_class_maps(
 ) -> Tensor<4> {
     let [batch, _, height, width] = x.dims();
     let maps = match labels {
-        // [B] → [B, classes] one-hot → [B, classes, 1, 1] → [B, classes, R, R]
-        Some(y) => y
-            .clone()
-            .one_hot::<2>(classes)
-            .float()
-            .reshape([batch, classes, 1, 1])
-            .expand([batch, classes, height, width]),
+        // [B] → [B, classes] one-hot → [B, classes, 1, 1] → [B, classes, R, R]. The one-hot
+        // is a comparison with 0..classes on the device: Burn's `one_hot` checks the labels by
+        // reading them back synchronously, which WebGPU in the browser cannot do.
+        Some(y) => {
+            let class_ids = Tensor::<1, Int>::arange(0..classes as i64, &y.device())
+                .reshape([1, classes])
+                .expand([batch, classes]);
+            y.clone()
+                .reshape([batch, 1])
+                .expand([batch, classes])
+                .equal(class_ids)
+                .float()
+                .reshape([batch, classes, 1, 1])
+                .expand([batch, classes, height, width])
+        }
         None => Tensor::zeros([batch, classes, height, width], &x.device()),
     };
     Tensor::cat(vec![x, maps], 1)
