@@ -122,6 +122,9 @@ fn bad_prompts_give_an_error_or_an_image_never_a_panic() {
         let image = run(prompt).unwrap();
         assert!(image.iter().all(|v| v.is_finite()), "{prompt:?}");
     }
+    // The message shows the prompt with its control characters escaped, on one line.
+    let msg = run("\u{1b}[ \n").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("\\u{1b}") && !msg.chars().any(char::is_control), "{msg}");
     // Strips need both prompts to be usable.
     let err = prompt_strips(&g, &model, "red", "", 1, 3, None, &mut Rng::new(1), &device);
     assert!(matches!(err, Err(PromptSampleError::Prompt { error: PromptError::Empty, .. })));

@@ -42,8 +42,12 @@ fn ids(
         text.tokenizer()
             .encode_prompt(prompt)
             .map_err(|error| PromptSampleError::Prompt {
-                // Shown in the message: at most 40 characters of it.
-                prompt: prompt.chars().take(40).collect(),
+                // Shown in the message: at most 40 characters of it, control characters escaped.
+                prompt: prompt
+                    .chars()
+                    .take(40)
+                    .flat_map(char::escape_debug)
+                    .collect(),
                 error,
             })?;
     let len = ids.len();
