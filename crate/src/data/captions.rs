@@ -247,7 +247,7 @@ mod tests {
                 "smile cat",
                 "grinning cat",
                 "animal",
-                "d",
+                ":d",
                 "cat face",
                 "smileys & emotion"
             ]
