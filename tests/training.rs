@@ -106,7 +106,7 @@ fn a_step_is_a_discriminator_half_then_a_generator_half() {
         .try_to_vec::<f32>()
         .unwrap();
     let g = halves
-        .update_generator()
+        .update_generator(&data)
         .into_data()
         .try_to_vec::<f32>()
         .unwrap();

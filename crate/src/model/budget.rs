@@ -24,6 +24,10 @@ pub fn check_model(model: &ModelConfig) -> Result<(), LimitError> {
             size("model.label_dim", c.label_dim, LABEL_DIM)?;
             dcgan_parameters(c)
         }
+        ModelConfig::TextDcgan(c) => {
+            size("model.width", c.width, DCGAN_WIDTH)?;
+            c.parameters()
+        }
     }
     .ok_or_else(|| overflow("model parameters"))?;
     for (field, count) in [("generator parameters", g), ("discriminator parameters", d)] {
@@ -144,6 +148,12 @@ pub(crate) fn activations_per_sample(model: &ModelConfig) -> Option<u64> {
             let image = (c.channels * c.resolution * c.resolution) as u64;
             // G and D see the same feature maps, mirrored.
             total.checked_add(image)?.checked_mul(2)
+        }
+        ModelConfig::TextDcgan(c) => {
+            // The image networks, plus the word vectors each encoder gathers.
+            let words = (c.ids_per_text() as u64).checked_mul(c.embed_dim as u64)?;
+            activations_per_sample(&ModelConfig::Dcgan(c.image()))?
+                .checked_add(words.checked_mul(2)?)
         }
     }
 }

@@ -77,7 +77,7 @@ impl ConvLayer {
     }
 
     /// The shape of the discriminator's convolution for this layer.
-    fn shape(&self) -> ConvShape {
+    pub(super) fn shape(&self) -> ConvShape {
         ConvShape {
             channels_in: self.c_in,
             channels_out: self.c_out,
@@ -357,7 +357,7 @@ impl DcganConfig {
     }
 }
 
-fn transposed(l: &ConvLayer, device: &Device) -> ConvTranspose2d {
+pub(super) fn transposed(l: &ConvLayer, device: &Device) -> ConvTranspose2d {
     ConvTranspose2dConfig::new([l.c_in, l.c_out], [l.kernel; 2])
         .with_stride([l.stride; 2])
         .with_padding([l.padding; 2])
@@ -369,13 +369,13 @@ fn transposed(l: &ConvLayer, device: &Device) -> ConvTranspose2d {
         .init(device)
 }
 
-fn batch_norm(features: usize, device: &Device) -> BatchNorm {
+pub(super) fn batch_norm(features: usize, device: &Device) -> BatchNorm {
     BatchNormConfig::new(features).init(device)
 }
 
 /// `conv.forward(x)` through our op layer for the geometry DCGAN builds (square stride and
 /// padding, no bias, no output padding, no dilation or groups); Burn's module otherwise.
-fn transposed_forward(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
+pub(super) fn transposed_forward(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
     let [stride, stride_w] = conv.stride;
     let [padding, padding_w] = conv.padding;
     let plain = conv.bias.is_none()

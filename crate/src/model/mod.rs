@@ -13,10 +13,12 @@ mod mlp;
 pub mod named;
 pub mod ops;
 mod spectral;
+pub mod text;
 
 pub use conditioning::{DConditioning, GConditioning};
 pub use dcgan::{ConvLayer, DcganConfig, DcganDiscriminator, DcganGenerator};
 pub use mlp::{MlpConfig, MlpDiscriminator, MlpGenerator};
+pub use text::{TextDcganConfig, TextDiscriminator, TextGenerator};
 
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor};
@@ -30,6 +32,8 @@ pub enum ModelConfig {
     Mlp(MlpConfig),
     /// DCGAN convolutional networks for 28×28, 32×32 and 64×64 images.
     Dcgan(DcganConfig),
+    /// DCGAN conditioned on a text (FiLM in G, a projection on the text code in D).
+    TextDcgan(TextDcganConfig),
 }
 
 /// Distribution the latent vectors are drawn from.
@@ -102,6 +106,8 @@ pub enum ModelError {
     },
     #[error(transparent)]
     Limit(#[from] crate::limits::LimitError),
+    #[error("model.vocabulary {0}")]
+    Vocabulary(String),
 }
 
 impl ModelConfig {
@@ -110,6 +116,7 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => c.validate(),
             ModelConfig::Dcgan(c) => c.validate(),
+            ModelConfig::TextDcgan(c) => c.validate(),
         }?;
         // Stated maxima of every size, before anything is allocated.
         budget::check_model(self)?;
@@ -121,6 +128,7 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => c.latent_dim,
             ModelConfig::Dcgan(c) => c.latent_dim,
+            ModelConfig::TextDcgan(c) => c.latent_dim,
         }
     }
 
@@ -129,14 +137,23 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => c.noise,
             ModelConfig::Dcgan(c) => c.noise,
+            ModelConfig::TextDcgan(c) => c.noise,
         }
     }
 
     /// Number of classes the networks are conditioned on (0 = unconditional).
     pub fn classes(&self) -> usize {
         match self {
-            ModelConfig::Mlp(_) => 0,
+            ModelConfig::Mlp(_) | ModelConfig::TextDcgan(_) => 0,
             ModelConfig::Dcgan(c) => c.classes,
+        }
+    }
+
+    /// The text model's config, for a text-conditioned family.
+    pub fn text(&self) -> Option<&TextDcganConfig> {
+        match self {
+            ModelConfig::TextDcgan(c) => Some(c),
+            _ => None,
         }
     }
 
@@ -145,6 +162,11 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => SampleShape::Points { dim: c.data_dim },
             ModelConfig::Dcgan(c) => SampleShape::Image {
+                channels: c.channels,
+                height: c.resolution,
+                width: c.resolution,
+            },
+            ModelConfig::TextDcgan(c) => SampleShape::Image {
                 channels: c.channels,
                 height: c.resolution,
                 width: c.resolution,
@@ -187,6 +209,10 @@ impl ModelConfig {
                 Generator::Dcgan(c.init_generator(device)?),
                 Discriminator::Dcgan(c.init_discriminator(device)?),
             ),
+            ModelConfig::TextDcgan(c) => (
+                Generator::TextDcgan(TextGenerator::new(c, device)?),
+                Discriminator::TextDcgan(TextDiscriminator::new(c, device)?),
+            ),
         })
     }
 }
@@ -196,14 +222,17 @@ impl ModelConfig {
 pub enum Generator {
     Mlp(MlpGenerator),
     Dcgan(DcganGenerator),
+    TextDcgan(TextGenerator),
 }
 
 impl Generator {
-    /// `[B, latent_dim]` latents (and `[B]` labels for conditional models) → `[B, D]` samples.
+    /// `[B, latent_dim]` latents (and `[B]` labels for class-conditional models, `[B·W·S]`
+    /// token ids for text models, see [`text::tokens`]) → `[B, D]` samples.
     pub fn forward(&self, latents: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<2> {
         match self {
             Generator::Mlp(g) => g.forward(latents),
             Generator::Dcgan(g) => g.forward(latents, labels),
+            Generator::TextDcgan(g) => g.forward(latents, labels),
         }
     }
 }
@@ -213,14 +242,17 @@ impl Generator {
 pub enum Discriminator {
     Mlp(MlpDiscriminator),
     Dcgan(DcganDiscriminator),
+    TextDcgan(TextDiscriminator),
 }
 
 impl Discriminator {
-    /// `[B, D]` samples (and `[B]` labels for conditional models) → `[B]` logits.
+    /// `[B, D]` samples (and `[B]` labels for class-conditional models, `[B·W·S]` token ids
+    /// for text models) → `[B]` logits.
     pub fn forward(&self, samples: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<1> {
         match self {
             Discriminator::Mlp(d) => d.forward(samples),
             Discriminator::Dcgan(d) => d.forward(samples, labels),
+            Discriminator::TextDcgan(d) => d.forward(samples, labels),
         }
     }
 
@@ -229,6 +261,7 @@ impl Discriminator {
     pub fn power_iterate(self) -> Self {
         match self {
             Discriminator::Dcgan(d) => Discriminator::Dcgan(d.power_iterate()),
+            Discriminator::TextDcgan(d) => Discriminator::TextDcgan(d.power_iterate()),
             other => other,
         }
     }

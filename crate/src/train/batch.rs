@@ -13,7 +13,7 @@ use crate::rng::Rng;
 pub struct Batch {
     /// `[B, D]` flattened samples.
     pub samples: Tensor<2>,
-    /// `[B]` class labels, for labelled data.
+    /// `[B]` class labels, for labelled data; `[B·ids]` caption token ids, for captioned data.
     pub labels: Option<Tensor<1, Int>>,
 }
 
@@ -25,6 +25,15 @@ pub trait Source {
     fn classes(&self) -> usize;
     /// Draws `n` samples.
     fn batch(&self, n: usize, rng: &mut Rng, device: &Device) -> Batch;
+    /// Token ids per caption, for captioned data (0 otherwise).
+    fn text_ids(&self) -> usize {
+        0
+    }
+    /// `[n·ids]` token ids of `n` captions of random samples, to condition generated samples
+    /// on (captioned data only).
+    fn captions(&self, _n: usize, _rng: &mut Rng, _device: &Device) -> Option<Tensor<1, Int>> {
+        None
+    }
 }
 
 /// Fresh points from a 2-D toy distribution every batch.

@@ -25,6 +25,7 @@ pub fn check_training(model: &ModelConfig, train: &TrainConfig) -> Result<(), Li
         let (g, d) = match model {
             ModelConfig::Mlp(c) => mlp_parameters(c)?,
             ModelConfig::Dcgan(c) => dcgan_parameters(c)?,
+            ModelConfig::TextDcgan(c) => c.parameters()?,
         };
         let weights = g.checked_add(d)?.checked_mul(PARAMETER_COPIES)?;
         let activations = activations_per_sample(model)?

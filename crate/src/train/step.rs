@@ -8,7 +8,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use super::{
     Adam, AdamConfig, AugmentProbability, Optimizer, PendingStats, Source, TrainConfig,
-    TrainConfigError, diff_augment, sgd_step,
+    TrainConfigError, diff_augment, matching_aware, sgd_step,
 };
 use crate::model::named;
 use crate::model::{Discriminator, Generator, ModelConfig, ModelError, SampleShape};
@@ -33,6 +33,10 @@ pub enum TrainError {
         "the model is conditioned on {model} classes but the data has {data} (set model.classes = {data}, or 0 for an unconditional model)"
     )]
     Classes { model: usize, data: usize },
+    #[error(
+        "the text model reads {model} token ids per caption but the data gives {data} (a text model needs a captioned image folder: data.kind = \"folder\" with a captions.tsv, as `ganvas data fetch emoji` writes)"
+    )]
+    Captions { model: usize, data: usize },
 }
 
 /// Everything that changes while training.
@@ -106,6 +110,11 @@ impl Trainer {
         if model > 0 && (data == 0 || data > model) {
             return Err(TrainError::Classes { model, data });
         }
+        let model = self.model.text().map_or(0, |t| t.ids_per_text());
+        let data = source.text_ids();
+        if model != data {
+            return Err(TrainError::Captions { model, data });
+        }
         Ok(())
     }
 
@@ -114,7 +123,7 @@ impl Trainer {
     /// statistics still on the device.
     pub fn step(&mut self, data: &dyn Source) -> PendingStats {
         let d = self.update_discriminator(data); // [5]: loss, real, fake, grad norm, p
-        let g = self.update_generator(); // [2]: loss, grad norm
+        let g = self.update_generator(data); // [2]: loss, grad norm
         let pick = |t: &Tensor<1>, i: usize| t.clone().slice(i..i + 1);
         let values = Tensor::cat(
             vec![
@@ -135,12 +144,14 @@ impl Trainer {
     }
 
     /// The first half of a step: `n_critic` discriminator updates, each followed by an
-    /// adjustment of the adaptive augmentation probability. Returns `[5]`: the last update's
+    /// adjustment of the adaptive augmentation probability. A text model's D also sees real
+    /// images with the captions drawn for the fakes, as fakes ([`matching_aware`]). Returns `[5]`: the last update's
     /// loss, mean score on real and on fake samples, gradient norm, and the probability after it.
     pub fn update_discriminator(&mut self, data: &dyn Source) -> Tensor<1> {
         let cfg = self.config.clone();
         let shape = self.model.sample_shape();
-        let conditional = self.model.classes() > 0;
+        let text = self.model.text().is_some();
+        let conditional = self.model.classes() > 0 || text;
         let scale = 1.0 / cfg.accumulate as f64;
         let adam = AdamConfig {
             lr: cfg.lr_d,
@@ -160,7 +171,7 @@ impl Trainer {
                 } else {
                     None
                 };
-                let fake_labels = self.fake_labels(cfg.batch);
+                let fake_labels = self.fake_labels(data, cfg.batch);
                 let latents = self.latents(cfg.batch);
                 let fake = self
                     .generator
@@ -169,11 +180,21 @@ impl Trainer {
                 let p = self.augment_p.for_augment(&cfg);
                 let real_x = diff_augment(real.samples, shape, &cfg.augment, p, &mut self.rng);
                 let fake_x = diff_augment(fake, shape, &cfg.augment, p, &mut self.rng);
-                let real_logits = discriminator.forward(real_x, labels); // [B]
-                let fake_logits = discriminator.forward(fake_x, fake_labels); // [B]
-                let loss = cfg
-                    .loss
-                    .discriminator(real_logits.clone(), fake_logits.clone());
+                let real_logits = discriminator.forward(real_x.clone(), labels); // [B]
+                let fake_logits = discriminator.forward(fake_x, fake_labels.clone()); // [B]
+                let loss = if text {
+                    // Real images with the fakes' (another image's) captions.
+                    let mismatched = discriminator.forward(real_x, fake_labels); // [B]
+                    matching_aware(
+                        cfg.loss,
+                        real_logits.clone(),
+                        fake_logits.clone(),
+                        mismatched,
+                    )
+                } else {
+                    cfg.loss
+                        .discriminator(real_logits.clone(), fake_logits.clone())
+                };
                 let mut backward = loss.clone().mul_scalar(scale).backward();
                 accumulate(&mut grads, named::gradients(&discriminator, &mut backward));
                 add(&mut loss_sum, loss.detach().inner().mul_scalar(scale));
@@ -194,8 +215,9 @@ impl Trainer {
     }
 
     /// The second half of a step: one generator update, the moving average, and the step
-    /// counter. Returns `[2]`: the generator loss and gradient norm.
-    pub fn update_generator(&mut self) -> Tensor<1> {
+    /// counter. Returns `[2]`: the generator loss and gradient norm. `data` gives the captions
+    /// of a text model's samples (other models draw their labels themselves).
+    pub fn update_generator(&mut self, data: &dyn Source) -> Tensor<1> {
         let cfg = self.config.clone();
         let shape = self.model.sample_shape();
         let scale = 1.0 / cfg.accumulate as f64;
@@ -211,7 +233,7 @@ impl Trainer {
         // (BatchNorm's running statistics are shared with `self.discriminator` and still update.)
         let discriminator = self.discriminator.clone().no_grad();
         for _ in 0..cfg.accumulate {
-            let labels = self.fake_labels(cfg.batch);
+            let labels = self.fake_labels(data, cfg.batch);
             let latents = self.latents(cfg.batch);
             let fake = self.generator.forward(latents, labels.clone());
             let p = self.augment_p.for_augment(&cfg);
@@ -252,8 +274,12 @@ impl Trainer {
         )
     }
 
-    /// `[n]` uniformly drawn classes for conditional models.
-    fn fake_labels(&mut self, n: usize) -> Option<Tensor<1, Int>> {
+    /// `[n]` uniformly drawn classes for conditional models; `[n·ids]` token ids of the
+    /// captions of random training images for text models.
+    fn fake_labels(&mut self, data: &dyn Source, n: usize) -> Option<Tensor<1, Int>> {
+        if self.model.text().is_some() {
+            return data.captions(n, &mut self.rng, &self.device);
+        }
         let classes = self.model.classes();
         (classes > 0).then(|| {
             let labels: Vec<i64> = (0..n).map(|_| self.rng.below(classes) as i64).collect();

@@ -195,7 +195,7 @@ impl Session {
         let (_, trainer) = self.run.as_mut().ok_or_else(no_model)?;
         let values = match phase {
             "discriminator" => trainer.update_discriminator(source),
-            "generator" => trainer.update_generator(),
+            "generator" => trainer.update_generator(source),
             other => {
                 return Err(JsError::new(&format!(
                     "unknown phase `{other}`: use discriminator or generator"

@@ -4,8 +4,9 @@ use std::path::Path;
 
 use burn::tensor::Device;
 use ganvas::files::write_atomic;
-use ganvas::model::{Generator, SampleShape};
+use ganvas::model::{Generator, ModelConfig, SampleShape};
 use ganvas::readback::{block, floats};
+use ganvas::rng::Rng;
 use ganvas::sample::{self, Picture, SampleRequest};
 
 use crate::error::CliError;
@@ -52,4 +53,25 @@ pub fn picture(values: &[f32], shape: SampleShape, real: &[f32], columns: usize)
         ),
         SampleShape::Points { .. } => sample::scatter(real, values, 512, 3.0),
     }
+}
+
+/// Samples a text model with one row of `per_prompt` images per prompt (same latents in every
+/// row) and writes the grid to `path`.
+pub fn write_prompt_grid(
+    generator: &Generator,
+    model: &ModelConfig,
+    prompts: &[String],
+    per_prompt: usize,
+    rng: &mut Rng,
+    path: &Path,
+    device: &Device,
+) -> Result<(), CliError> {
+    let samples =
+        ganvas::prompt::prompt_grid(generator, model, prompts, per_prompt, None, rng, device)
+            .map_err(|e| e.to_string())?;
+    let values = block(floats(samples))?;
+    write_png(
+        path,
+        &picture(&values, model.sample_shape(), &[], per_prompt),
+    )
 }

@@ -1,4 +1,5 @@
-//! `ganvas sample`: a grid of samples or latent interpolation strips from a checkpoint.
+//! `ganvas sample`: a grid of samples or latent interpolation strips from a checkpoint; for a
+//! text model, a row per `--prompt` or prompt-to-prompt strips (`--prompt-to`).
 
 use std::path::PathBuf;
 
@@ -48,6 +49,13 @@ pub struct SampleArgs {
     /// Frames per interpolation strip.
     #[arg(long, default_value_t = 8)]
     frames: usize,
+    /// Text models: a row of --n samples for this prompt (repeatable; the same latents in
+    /// every row).
+    #[arg(long)]
+    prompt: Vec<String>,
+    /// Text models, with one --prompt: --n strips of --frames walking from --prompt to this.
+    #[arg(long)]
+    prompt_to: Option<String>,
     /// Use the raw generator instead of its moving average.
     #[arg(long)]
     raw: bool,
@@ -81,6 +89,9 @@ pub fn run(args: SampleArgs) -> Result<(), CliError> {
     let (config, generator) = run::load_generator(&checkpoint, &device, weights)
         .map_err(|e| CliError::file(&args.checkpoint, e))?;
     let model = &config.model;
+    if model.text().is_some() || !args.prompt.is_empty() || args.prompt_to.is_some() {
+        return sample_prompts(&args, &generator, model, &device);
+    }
     let classes = model.classes();
     if let Some(class) = args.class {
         if class >= classes {
@@ -151,6 +162,74 @@ pub fn run(args: SampleArgs) -> Result<(), CliError> {
         args.out.display(),
         picture.width,
         picture.height
+    );
+    Ok(())
+}
+
+/// `--prompt` rows or `--prompt-to` strips of a text model.
+fn sample_prompts(
+    args: &SampleArgs,
+    generator: &ganvas::model::Generator,
+    model: &ganvas::model::ModelConfig,
+    device: &burn::tensor::Device,
+) -> Result<(), CliError> {
+    if model.text().is_none() {
+        return Err(
+            "--prompt needs a text model (model.kind = \"text-dcgan\"); this one is not".into(),
+        );
+    }
+    let mut rng = Rng::new(args.seed);
+    let (samples, columns) = match (&args.prompt[..], &args.prompt_to) {
+        ([], _) => return Err("this is a text model: give --prompt \"…\" (repeatable)".into()),
+        ([from], Some(to)) => {
+            let frames = args.frames.max(2);
+            limits::at_most(
+                "--n × --frames",
+                args.n.saturating_mul(frames) as u64,
+                limits::GRID_SAMPLES as u64,
+            )?;
+            let strips = ganvas::prompt::prompt_strips(
+                generator,
+                model,
+                from,
+                to,
+                args.n,
+                frames,
+                args.truncation,
+                &mut rng,
+                device,
+            );
+            (strips, frames)
+        }
+        (_, Some(_)) => return Err("--prompt-to needs exactly one --prompt to start from".into()),
+        (prompts, None) => {
+            limits::at_most(
+                "--n × prompts",
+                args.n.saturating_mul(prompts.len()) as u64,
+                limits::GRID_SAMPLES as u64,
+            )?;
+            let grid = ganvas::prompt::prompt_grid(
+                generator,
+                model,
+                prompts,
+                args.n,
+                args.truncation,
+                &mut rng,
+                device,
+            );
+            (grid, args.columns.unwrap_or(args.n))
+        }
+    };
+    let samples = samples.map_err(|e| e.to_string())?;
+    let values = ganvas::readback::block(ganvas::readback::floats(samples))?;
+    let picture = output::picture(&values, model.sample_shape(), &[], columns);
+    output::write_png(&args.out, &picture)?;
+    println!(
+        "wrote {} ({}×{} px, {} samples)",
+        args.out.display(),
+        picture.width,
+        picture.height,
+        values.len() / model.sample_dim().max(1)
     );
     Ok(())
 }

@@ -13,7 +13,7 @@ use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{self, DataConfig, RunConfig, Snapshot};
 use ganvas::sample::{Classes, SampleRequest};
-use ganvas::train::{Source, StepStats, ToySource, Trainer};
+use ganvas::train::{CaptionedImages, Source, StepStats, ToySource, Trainer, vocabulary_of};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::CliError;
@@ -84,7 +84,7 @@ pub fn run(args: TrainArgs) -> Result<(), CliError> {
                 .config
                 .as_ref()
                 .ok_or("give --config FILE (or --resume)")?;
-            let config = RunConfig::load(path, &overrides)?;
+            let config = with_vocabulary(RunConfig::load(path, &overrides)?)?;
             let trainer = Trainer::new(
                 config.model.clone(),
                 config.train.clone(),
@@ -219,6 +219,23 @@ fn truncate_log(path: &Path, step: u64) -> Result<(), CliError> {
     write_atomic(path, kept.as_bytes()).map_err(CliError::from)
 }
 
+/// `config` with a text model's empty vocabulary filled with the words of its training
+/// captions (a fresh run only: a resumed run keeps the vocabulary its weights were made for).
+fn with_vocabulary(mut config: RunConfig) -> Result<RunConfig, CliError> {
+    let (ganvas::model::ModelConfig::TextDcgan(text), DataConfig::Folder { dir }) =
+        (&mut config.model, &config.data)
+    else {
+        return Ok(config);
+    };
+    if text.vocabulary.is_empty() {
+        let phrases = data::captions_files::training_phrases(Path::new(dir))?;
+        text.vocabulary = vocabulary_of(&phrases);
+        eprintln!("vocabulary: {} words from {dir}", text.vocabulary.len());
+        config.validate()?;
+    }
+    Ok(config)
+}
+
 /// The training data of `config`.
 pub fn load_source(config: &RunConfig) -> Result<Box<dyn Source>, CliError> {
     let shape = config.model.sample_shape();
@@ -249,6 +266,17 @@ pub fn load_source(config: &RunConfig) -> Result<Box<dyn Source>, CliError> {
             else {
                 return Err("an image folder needs an image model (kind = \"dcgan\")".into());
             };
+            if let Some(text) = config.model.text() {
+                let set = data::captions_files::load_captioned_folder(
+                    Path::new(dir),
+                    height,
+                    Split::Train,
+                )
+                .map_err(|e| format!("{e}{}", fetch_hint(dir)))?;
+                let source = CaptionedImages::new(set.images, &set.phrases, text)
+                    .map_err(|e| format!("{dir}: {e}"))?;
+                return Ok(Box::new(source));
+            }
             let set = data::load_image_folder(Path::new(dir), height, channels)
                 .map_err(|e| format!("{e}{}", fetch_hint(dir)))?;
             Ok(Box::new(set))
@@ -286,6 +314,17 @@ impl Preview {
 
     fn write(&self, config: &RunConfig, trainer: &Trainer, path: &Path) -> Result<(), CliError> {
         let device = trainer.device().clone().inner();
+        if config.model.text().is_some() {
+            return output::write_prompt_grid(
+                &trainer.ema,
+                &config.model,
+                &ganvas::prompt::PREVIEW_PROMPTS.map(String::from),
+                ganvas::prompt::PREVIEW_PROMPTS.len(),
+                &mut Rng::new(config.run.seed ^ 0x9e37_79b9_7f4a_7c15),
+                path,
+                &device,
+            );
+        }
         let values = output::generate(&trainer.ema, &self.request, &device)?;
         let columns = match config.model.classes() {
             0 => (config.run.grid as f64).sqrt().ceil() as usize,
