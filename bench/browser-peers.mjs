@@ -3,10 +3,12 @@
 // TensorFlow.js (wasm and webgpu), all in one headless Chromium, served locally from npm
 // packages (npm ci --prefix bench). Rounds alternate over the runtimes (order flips every
 // round); medians are printed. Every wasm path is single-threaded, ganvas's too (one CPU worker;
-// bench/browser-threads.mjs times 2 workers against 2 threads).
+// bench/browser-threads.mjs times 2 workers against 2 threads). The WebGPU runtimes' traffic of
+// one call (dispatches, uploads, read-backs) is counted after the rounds.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { workerCounts, delta, countsCell, COUNTS_HEADER } from './browser-traffic.mjs';
 
 const ONNX_NAME = 'dcgan32-rgb-g.onnx';
 
@@ -23,14 +25,15 @@ export function prepareOnnx(root) {
   copyFileSync(cached, join(dir, ONNX_NAME));
 }
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
-async function ganvasPage(context, server, backend, toml) {
+/** `prefix` '/baseline' loads the baseline package (see browser-traffic.mjs). */
+async function ganvasPage(context, server, backend, toml, prefix = '') {
   const page = await context.newPage();
-  await page.goto(`${server.url}/www/index.html${backend === 'cpu' ? '?backend=cpu&cpuWorkers=1' : ''}`);
+  await page.goto(`${server.url}${prefix}/www/index.html?backend=${backend}${backend === 'cpu' ? '&cpuWorkers=1' : ''}`);
   await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
   await page.evaluate(() => window.ganvas.ready);
   const kind = await page.evaluate(async (toml) => {
@@ -45,6 +48,11 @@ async function ganvasPage(context, server, backend, toml) {
     for (let i = 0; i < reps; i++) await c.call('sample', batch, i + 2, 0, -1);
     return (performance.now() - t0) / reps;
   }, { batch, reps });
+  run.counts = async (batch) => {
+    const before = await workerCounts(page);
+    await page.evaluate((batch) => window.ganvas.client.call('sample', batch, 1, 0, -1), batch);
+    return delta(before, await workerCounts(page));
+  };
   // The part of every ganvas figure that is the page ↔ worker round trip: a call that does nothing.
   run.roundTrip = () => page.evaluate(async () => {
     const c = window.ganvas.client;
@@ -56,7 +64,7 @@ async function ganvasPage(context, server, backend, toml) {
   return run;
 }
 
-export async function sideBySide(root, context, server, { rounds = 3, log = console.error } = {}) {
+export async function sideBySide(root, context, server, { rounds = 3, baseline = false, log = console.error } = {}) {
   if (!existsSync(join(root, 'bench/node_modules/onnxruntime-web'))) {
     throw new Error('the browser peers are not installed: npm ci --prefix bench');
   }
@@ -65,11 +73,22 @@ export async function sideBySide(root, context, server, { rounds = 3, log = cons
   const peersPage = await context.newPage();
   const pageErrors = [];
   peersPage.on('pageerror', (e) => pageErrors.push(e.message));
+  await peersPage.addInitScript({ path: join(root, 'bench/web/gpu-counters.js') });
   await peersPage.goto(`${server.url}/bench/web/peers.html`);
   await peersPage.waitForFunction(() => window.peers?.ready, null, { timeout: 60_000 });
-  const peer = (name) => (batch, reps) => peersPage.evaluate(({ name, batch, reps }) => window.peers.time(name, batch, reps), { name, batch, reps });
+  const peer = (name) => {
+    const run = (batch, reps) => peersPage.evaluate(({ name, batch, reps }) => window.peers.time(name, batch, reps), { name, batch, reps });
+    // `time` with no timed calls makes exactly one (checked) call.
+    run.counts = async (batch) => peersPage.evaluate(async ({ name, batch }) => {
+      const before = self.gpuCounts ? { ...self.gpuCounts } : null;
+      await window.peers.time(name, batch, 0);
+      return [before, self.gpuCounts ? { ...self.gpuCounts } : null];
+    }, { name, batch }).then(([before, after]) => delta(before, after));
+    return run;
+  };
   const runtimes = [
     { name: 'ganvas webgpu', make: () => ganvasPage(context, server, 'webgpu', toml) },
+    ...(baseline ? [{ name: 'ganvas webgpu, baseline pkg', make: () => ganvasPage(context, server, 'webgpu', toml, '/baseline') }] : []),
     { name: 'ganvas cpu-wasm', make: () => ganvasPage(context, server, 'cpu', toml) },
     { name: 'onnxruntime-web wasm', make: async () => peer('onnxruntime-web wasm') },
     { name: 'onnxruntime-web webgpu', make: async () => peer('onnxruntime-web webgpu') },
@@ -117,6 +136,12 @@ export async function sideBySide(root, context, server, { rounds = 3, log = cons
   const cpu = runtimes.find((r) => r.name === 'ganvas cpu-wasm');
   if (cpu?.run?.roundTrip) {
     lines.push(`ganvas figures include the page ↔ worker round trip: ${(await cpu.run.roundTrip()).toFixed(2)} ms per call (a call that does nothing)`);
+  }
+  lines.push('', `WebGPU traffic of one sampling call: ${COUNTS_HEADER}`, '| runtime | batch 1 | batch 64 |', '|---|---|---|');
+  for (const r of runtimes.filter((r) => r.name.includes('webgpu') && !r.error)) {
+    const counts = [];
+    for (const batch of [1, 64]) counts.push(await r.run.counts(batch).catch(() => null));
+    lines.push(`| ${r.name} | ${countsCell(counts[0])} | ${countsCell(counts[1])} |`);
   }
   if (pageErrors.length) lines.push(`peers page errors: ${pageErrors.join('; ')}`);
   await peersPage.screenshot({ path: join(root, 'bench/web/generated/peers.png'), fullPage: true });
