@@ -1,7 +1,8 @@
 // The CPU-threads half of node bench/browser.mjs: sampling from the DCGAN-32 RGB generator
 // (bench/configs/dcgan32-rgb.toml) on the CPU in one headless Chromium, ganvas's wasm with 1 and
 // 2 CPU workers (www/js/cpu-pool.js: the batch split over workers, each its own single-threaded
-// module) against onnxruntime-web's wasm with 1 and 2 threads (bench/web/threads.html, one page
+// module) and its threaded module on 2 threads (pkg/threads/: shared memory, rayon on Web
+// Workers) against onnxruntime-web's wasm with 1 and 2 threads (bench/web/threads.html, one page
 // per thread count). Rounds alternate over the four (order flips every round); medians and
 // ratios are printed. ORT's threads need a cross-origin isolated page: each page's
 // `crossOriginIsolated` is printed, with the workers Chromium reports for it.
@@ -18,10 +19,13 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
-/** A ganvas page on the CPU with `workers` CPU workers, holding a fresh dcgan32-rgb run. */
-async function ganvasWorkers(context, server, workers, toml) {
+/** A ganvas page on the CPU with `workers` CPU workers of the single-threaded module, or (with
+ * `threads` > 1) one worker of the threaded module on `threads` threads, holding a fresh
+ * dcgan32-rgb run. */
+async function ganvasWorkers(context, server, workers, toml, threads = 1) {
   const page = await context.newPage();
-  await page.goto(`${server.url}/www/index.html?backend=cpu&cpuWorkers=${workers}`);
+  const query = threads > 1 ? `cpuThreads=${threads}` : `cpuWorkers=${workers}`;
+  await page.goto(`${server.url}/www/index.html?backend=cpu&${query}`);
   await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
   await page.evaluate(() => window.ganvas.ready);
   const info = await page.evaluate(async (toml) => {
@@ -30,10 +34,11 @@ async function ganvasWorkers(context, server, workers, toml) {
     const backend = await window.ganvas.client.call('backend');
     await window.ganvas.client.call('sample', 64, 1, 0, -1); // helpers load the run (export → load)
     const memory = await window.ganvas.pool.memory();
-    return { kind: backend.kind, running: status.running, isolated: crossOriginIsolated, memory };
+    return { kind: backend.kind, threads: backend.threads, note: backend.threads_note, running: status.running, isolated: crossOriginIsolated, memory };
   }, toml);
   if (info.kind !== 'cpu') throw new Error(`asked for the CPU, got ${info.kind}`);
   if (info.running !== workers) throw new Error(`asked for ${workers} CPU workers, ${info.running} running`);
+  if (info.threads !== threads) throw new Error(`asked for ${threads} threads, the module runs ${info.threads}${info.note ? `: ${info.note}` : ''}`);
   const run = (batch, reps) => page.evaluate(async ({ batch, reps }) => {
     const c = window.ganvas.client;
     await c.call('sample', batch, 1, 0, -1); // warm-up
@@ -42,7 +47,7 @@ async function ganvasWorkers(context, server, workers, toml) {
     return { ms: (performance.now() - t0) / reps, parts: window.ganvas.pool.lastParts };
   }, { batch, reps });
   const mb = info.memory.map((b) => (b / 1048576).toFixed(0)).join(' + ');
-  return { run, page, note: `crossOriginIsolated ${info.isolated}, ${info.running} worker(s), wasm memory ${mb} MiB` };
+  return { run, page, note: `crossOriginIsolated ${info.isolated}, ${info.running} worker(s) × ${info.threads} thread(s), wasm memory ${mb} MiB` };
 }
 
 /** onnxruntime-web wasm with `threads` threads in its own page. */
@@ -72,6 +77,7 @@ export async function threadsSideBySide(root, context, server, { rounds = 5, log
   const runtimes = [
     { name: 'ganvas cpu-wasm, 1 worker', make: () => ganvasWorkers(context, server, 1, toml) },
     { name: 'ganvas cpu-wasm, 2 workers', make: () => ganvasWorkers(context, server, 2, toml) },
+    { name: 'ganvas cpu-wasm threaded, 2 threads', make: () => ganvasWorkers(context, server, 1, toml, 2) },
     { name: 'onnxruntime-web wasm, 1 thread', make: () => ortThreads(context, server, 1) },
     { name: 'onnxruntime-web wasm, 2 threads', make: () => ortThreads(context, server, 2) },
   ].map((r) => ({ ...r, times: { 1: [], 64: [] }, parts: {}, error: null }));
@@ -117,10 +123,11 @@ export async function threadsSideBySide(root, context, server, { rounds = 5, log
     lines.push(`| ${r.name} | ${one.toFixed(2)} | ${many.toFixed(1)} | ${(64000 / many).toFixed(0)} | ${r.parts[1]} / ${r.parts[64]} |`);
   }
   const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
-  const [g1, g2, o1, o2] = runtimes.map((r) => r.name);
+  const [g1, g2, gt, o1, o2] = runtimes.map((r) => r.name);
   for (const batch of [1, 64]) {
-    lines.push(`batch ${batch}: ganvas 2 workers vs ORT 2 threads ${ratio(at(o2, batch), at(g2, batch))}` +
-      ` (goal ≥ 2×; above 1: ganvas faster); 1 v 1 ${ratio(at(o1, batch), at(g1, batch))};` +
+    lines.push(`batch ${batch}: ganvas threaded (2 threads) vs ORT 2 threads ${ratio(at(o2, batch), at(gt, batch))}` +
+      ` (goal ≥ 2×; above 1: ganvas faster); ganvas 2 workers vs ORT 2 threads ${ratio(at(o2, batch), at(g2, batch))};` +
+      ` 1 v 1 ${ratio(at(o1, batch), at(g1, batch))}; ganvas threaded / 1 worker ${ratio(at(g1, batch), at(gt, batch))};` +
       ` ganvas 2 workers / 1 ${ratio(at(g1, batch), at(g2, batch))}; ORT 2 threads / 1 ${ratio(at(o1, batch), at(o2, batch))}`);
   }
   for (const r of runtimes) {

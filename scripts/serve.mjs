@@ -56,11 +56,14 @@ const TYPES = {
 
 /** What the page needs: its own scripts and module workers, WebAssembly compilation
  * ('wasm-unsafe-eval', not 'unsafe-eval'), fetches to this server (models, data, pkg/,
- * Inception weights), images from blob:/data: URLs (the favicon is `data:,`), its own CSS. */
+ * Inception weights), images from blob:/data: URLs (the favicon is `data:,`), its own CSS.
+ * Workers may also start from blob: URLs: the threaded module's thread workers are its own
+ * helper script (pkg/threads/snippets/, fetched from this server) started from a blob, as
+ * wasm-bindgen-rayon's no-bundler build does; only the page's own scripts can make a blob. */
 export const CSP = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
+  "worker-src 'self' blob:",
   "connect-src 'self'",
   "img-src 'self' data: blob:",
   "style-src 'self'",
@@ -71,7 +74,7 @@ export const CSP = [
 
 /** Cross-origin isolation: the page (and every worker, whose script response must carry the
  * same policy) may then use SharedArrayBuffer, which threaded WebAssembly needs (onnxruntime-web's
- * threads in the benchmark page, a future shared-memory ganvas module). Everything the app
+ * threads in the benchmark page, ganvas's threaded module in pkg/threads/). Everything the app
  * loads is from this server, so `require-corp` blocks nothing it uses. */
 export const ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',

@@ -103,7 +103,7 @@ test('the app folders are served with nosniff, the CSP and revalidating cache he
 
 test('the CSP allows WebAssembly and module workers but no inline or foreign code', () => {
   assert.match(CSP, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
-  assert.match(CSP, /worker-src 'self'/);
+  assert.match(CSP, /worker-src 'self' blob:(;|$)/); // blob: for the threaded module's thread workers
   assert.match(CSP, /connect-src 'self'(;|$)/);
   assert.match(CSP, /default-src 'none'/);
   assert.doesNotMatch(CSP, /'unsafe-inline'|'unsafe-eval'|\*/);

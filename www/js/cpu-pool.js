@@ -1,6 +1,6 @@
-// A pool of CPU workers for the Sample tab on the CPU (WebAssembly) backend. The wasm module
-// runs on one thread (a shared-memory, multi-threaded build needs a Rust standard library
-// compiled with atomics, which this project cannot build: see README.md), so the pool is N
+// A pool of CPU workers for the Sample tab on the CPU (WebAssembly) backend where the threaded
+// module (pkg/threads/, see cpu-threads.js) does not run: in a page that is not cross-origin
+// isolated, or when `?cpuWorkers=N` asks for the pool. The pool is N
 // copies of the ordinary module, each in its own worker holding the same model. A sampling
 // call (a grid, a latent walk's frames) is split into N contiguous row ranges; every worker
 // draws the latents of the whole call from the same seed and runs the generator on its own

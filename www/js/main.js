@@ -6,6 +6,7 @@ import { catchStrays, showError, showScope } from './errors.js';
 import { chooseBackend, describeBackend, probeWebGPU, requestedBackend } from './backend.js';
 import { describeRace, raceBackends } from './backend-race.js';
 import { CpuPool, poolSize } from './cpu-pool.js';
+import { cpuThreads } from './cpu-threads.js';
 import { createSampleView } from './sample-view.js';
 import { createTrainView } from './train-view.js';
 import { createLearnView } from './learn-view.js';
@@ -33,7 +34,9 @@ const sessions = {};
 function session(name) {
   if (!sessions[name]) {
     const client = new Client(name);
-    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer)) };
+    // On the CPU each tab's worker runs the threaded module where the page can (cpu-threads.js).
+    const threads = cpuThreads();
+    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads })) };
   }
   return sessions[name];
 }
@@ -61,21 +64,28 @@ function showBackend(backend, chosen) {
   }
 }
 
-/** Beside the badge: how many CPU workers sample, and what each holds; a sentence per worker
- * that could not start or stopped. */
+/** Beside the badge: how many CPU threads or workers sample, and what each holds; a sentence per
+ * worker that could not start or stopped, or why the threaded module does not run. */
 async function showWorkers({ asked, running, failures }) {
+  const backend = await main.ready.catch(() => null);
   const label = document.getElementById('cpu-workers');
-  label.textContent = `${running} CPU worker${running === 1 ? '' : 's'}`;
   const memory = await pool.memory();
   const mb = Math.round(Math.max(0, ...memory) / 1048576);
+  const note = document.getElementById('cpu-pool-note');
+  const notes = [...failures, ...(backend?.threads_note ? [backend.threads_note] : [])];
+  note.textContent = notes.join(' ');
+  note.hidden = !notes.length;
+  label.hidden = false;
+  if (backend?.threads > 1) {
+    label.textContent = `${backend.threads} CPU threads`;
+    label.title = `One WebAssembly module computes on ${backend.threads} threads (of ${navigator.hardwareConcurrency || 1} cores) sharing its memory (about ${mb} MB); the page is cross-origin isolated, which shared memory needs.`;
+    return;
+  }
+  label.textContent = `${running} CPU worker${running === 1 ? '' : 's'}`;
   label.title = (running > 1
     ? `Sampling is split between ${running} WebAssembly workers (of ${navigator.hardwareConcurrency || 1} cores), each holding its own copy of the module and the model (about ${mb} MB each); training runs in one of them.`
     : `Sampling runs in one WebAssembly worker (about ${mb} MB).`) +
     (asked > running ? ` ${asked - running} of the ${asked} started could not run.` : '');
-  label.hidden = false;
-  const note = document.getElementById('cpu-pool-note');
-  note.textContent = failures.join(' ');
-  note.hidden = !failures.length;
 }
 
 /**
@@ -132,10 +142,10 @@ for (const radio of document.querySelectorAll('input[name="backend"]')) {
 
 // The Sample tab's session is created at once: it drives the badge and is the test hook's client.
 const main = session('sample');
-// On the CPU its sampling is split over a pool of workers (see cpu-pool.js); training, and
-// everything but sampling, stays in its first worker.
+// On the CPU its sampling is split over a pool of workers (see cpu-pool.js) unless its module
+// runs on threads already; training, and everything but sampling, stays in its first worker.
 const pool = new CpuPool(main.client, { name: 'sample', onChange: showWorkers });
-main.ready.then((backend) => backend?.kind === 'cpu' && pool.start(poolSize()), () => {});
+main.ready.then((backend) => backend?.kind === 'cpu' && pool.start(backend.threads > 1 ? 1 : poolSize()), () => {});
 // A model asked for in the URL (kept across a backend switch) is used once, then dropped from it.
 const initialModel = params.get('model');
 if (initialModel) {

@@ -12,10 +12,14 @@
 // takes the lock per chunk so that other calls (sample, info, setTrainConfig…) run between
 // chunks instead of waiting for the whole run.
 
-// The wasm-bindgen output lives in the repository's top-level pkg/ (see DESIGN.md).
+// The wasm-bindgen output lives in the repository's top-level pkg/ (see DESIGN.md): the main
+// module (WebGPU and CPU, one thread) and, in pkg/threads/, the CPU-only threaded module.
 const PKG_URL = new URL('../../pkg/ganvas.js', import.meta.url).href;
+const THREADED_PKG_URL = new URL('../../pkg/threads/ganvas.js', import.meta.url).href;
 
 let session = null;
+/** Why the threaded module does not run although it was asked for (a sentence for the page). */
+let threadsNote = null;
 /** The wasm module's exports once loaded (its memory is reported by `memory`). */
 let wasmExports = null;
 /** Real images drawn per training step (the run info's `images_per_step`), for images/s. */
@@ -46,6 +50,13 @@ function seed64(seed) {
   return BigInt(n);
 }
 
+/** The session's backend info (kind, adapter, threads…), with `threads_note` when the
+ * threaded module was asked for but does not run. */
+function backendInfo() {
+  const info = need().backend();
+  return threadsNote ? { ...info, threads_note: threadsNote } : info;
+}
+
 function afterModelChange(info) {
   imagesPerStep = info?.images_per_step ?? 0;
   return info;
@@ -68,24 +79,47 @@ async function bytesOf(source) {
 }
 
 const methods = {
-  async create(prefer = 'webgpu') {
-    if (session) return session.backend();
-    let wasm;
-    try {
-      wasm = await import(PKG_URL);
-      wasmExports = await wasm.default();
-    } catch (e) {
-      console.error('ganvas: loading the wasm package failed', e);
-      throw new Error(
-        `the WebAssembly package could not be loaded from ${new URL(PKG_URL).pathname}; ` +
-          'build it first with scripts/build-web.sh (it is generated into pkg/)',
-      );
+  /**
+   * Loads a module and creates the session on `prefer`. On the CPU with `threads` > 1 the
+   * threaded module is tried first, its rayon pool started with `threads` workers; if it cannot
+   * start (not built, no shared memory, too little memory) the single-threaded module runs and
+   * `backend` says why.
+   */
+  async create(prefer = 'webgpu', { threads = 1 } = {}) {
+    if (session) return backendInfo();
+    let wasm = null;
+    if (prefer === 'cpu' && threads > 1) {
+      // What failed, in words, by stage (the browser's own message goes to the console).
+      let stage = 'its files were not found or did not load (scripts/build-web.sh builds pkg/threads/)';
+      try {
+        wasm = await import(THREADED_PKG_URL);
+        stage = 'its shared memory could not be reserved';
+        wasmExports = await wasm.default();
+        stage = 'its worker threads did not start';
+        await wasm.initThreadPool(threads);
+      } catch (e) {
+        console.warn('ganvas: the threaded CPU module could not start', e);
+        threadsNote = `The ${threads}-thread CPU module could not start: ${stage}. The CPU backend runs on one thread.`;
+        wasm = null;
+      }
+    }
+    if (!wasm) {
+      try {
+        wasm = await import(PKG_URL);
+        wasmExports = await wasm.default();
+      } catch (e) {
+        console.error('ganvas: loading the wasm package failed', e);
+        throw new Error(
+          `the WebAssembly package could not be loaded from ${new URL(PKG_URL).pathname}; ` +
+            'build it first with scripts/build-web.sh (it is generated into pkg/)',
+        );
+      }
     }
     session = await wasm.Session.create(prefer === 'cpu' ? 'cpu' : 'webgpu');
-    return session.backend();
+    return backendInfo();
   },
 
-  backend: () => need().backend(),
+  backend: () => backendInfo(),
   /** Bytes of wasm memory this worker holds (module, model, buffers). */
   memory: () => wasmExports?.memory?.buffer.byteLength ?? 0,
 

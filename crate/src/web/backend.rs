@@ -13,13 +13,19 @@ pub struct BackendInfo {
     pub adapter: String,
     /// Why WebGPU is not used, when it is not.
     pub fallback_reason: Option<String>,
+    /// Threads the CPU backend computes on (1 but in the threaded module).
+    pub threads: usize,
 }
 
 fn cpu(reason: Option<String>) -> (Device, BackendInfo) {
     let info = BackendInfo {
         kind: "cpu".into(),
-        adapter: "Flex (WASM, CPU)".into(),
+        adapter: match cpu_threads() {
+            1 => "Flex (WASM, CPU)".into(),
+            n => format!("Flex (WASM, CPU, {n} threads)"),
+        },
         fallback_reason: reason,
+        threads: cpu_threads(),
     };
     (Device::flex(), info)
 }
@@ -29,6 +35,12 @@ pub async fn select(prefer: &str) -> (Device, BackendInfo) {
     if prefer == "cpu" {
         return cpu(Some("the CPU backend was requested".into()));
     }
+    webgpu().await
+}
+
+/// The WebGPU device, or the CPU with the reason it is not used.
+#[cfg(feature = "webgpu")]
+async fn webgpu() -> (Device, BackendInfo) {
     match Device::wgpu_options().init_with_setup_async().await {
         Ok((device, setup)) => {
             let info = setup.adapter.get_info();
@@ -51,6 +63,7 @@ pub async fn select(prefer: &str) -> (Device, BackendInfo) {
                     kind: "webgpu".into(),
                     adapter,
                     fallback_reason: None,
+                    threads: 1,
                 },
             )
         }
@@ -59,8 +72,25 @@ pub async fn select(prefer: &str) -> (Device, BackendInfo) {
     }
 }
 
+/// The threaded module has no WebGPU backend (see the `threads` feature).
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu() -> (Device, BackendInfo) {
+    cpu(Some(
+        "this is the CPU-only threaded module; WebGPU runs in the single-threaded one".into(),
+    ))
+}
+
+/// Threads the CPU backend computes on: the rayon pool of the threaded module, else 1.
+fn cpu_threads() -> usize {
+    #[cfg(feature = "threads")]
+    return rayon::current_num_threads();
+    #[cfg(not(feature = "threads"))]
+    return 1;
+}
+
 /// The adapter's kind in words (from wgpu's `DeviceType` variant name, which reaches us only
 /// through the backend), for an adapter that gives no name.
+#[cfg(feature = "webgpu")]
 fn kind_of(device_type: &str) -> &'static str {
     match device_type {
         "DiscreteGpu" => "discrete GPU",

@@ -1,13 +1,15 @@
 //! Flex tensors as flat f32 buffers and back, and the matrix multiply our kernels lower to:
 //! faer's, on row-major slices and their transposes (safe strided views; natively its AVX-512
-//! kernels and rayon, in the browser's wasm build simd128 on one thread). Measured on the
+//! kernels and rayon, in the browser's wasm build simd128, on the threads [`product`] gives it). Measured on the
 //! layers' own shapes (`ganvas bench --tasks layers`), it matches Flex's matmul on plain
 //! operands and is about three times faster where one operand is a transposed view (every
 //! weight gradient).
 
 use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;
-use faer::{Accum, MatMut, MatRef, Par};
+use faer::{Accum, MatMut, MatRef};
+
+use super::product::product;
 
 /// `t` with a contiguous, zero-offset layout (copied only if it is not already).
 pub fn dense(t: FlexTensor) -> FlexTensor {
@@ -69,18 +71,5 @@ pub fn gemm(
     } else {
         Accum::Replace
     };
-    faer::linalg::matmul::matmul(out, accum, a, b, 1.0f32, parallelism(threads));
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn parallelism(threads: Threads) -> Par {
-    match threads {
-        Threads::All => Par::rayon(0),
-        Threads::One => Par::Seq,
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-fn parallelism(_: Threads) -> Par {
-    Par::Seq
+    product(out, accum, a, b, threads == Threads::All);
 }

@@ -12,6 +12,7 @@ mod geometry;
 mod lowering;
 mod norm;
 mod parallel;
+mod product;
 mod scratch;
 mod subpixel;
 

@@ -1,5 +1,6 @@
 //! Data-parallel loops over disjoint chunks of an output buffer: rayon natively (the pool Flex
-//! uses, sized by `ganvas bench --threads`), one thread in the browser's wasm build.
+//! uses, sized by `ganvas bench --threads`) and in the browser's threaded module (`threads`
+//! feature: a pool of Web Workers), one thread in the single-threaded wasm build.
 
 /// Below this much work (elements touched) a loop runs on the calling thread: spawning tasks
 /// costs more than it saves.
@@ -30,7 +31,7 @@ pub fn for_each_chunk_with_work(
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
 fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
     use rayon::prelude::*;
     data.par_chunks_mut(chunk)
@@ -38,25 +39,25 @@ fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32])
         .for_each(|(i, c)| f(i, c));
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
 fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
     data.chunks_mut(chunk)
         .enumerate()
         .for_each(|(i, c)| f(i, c));
 }
 
-/// Threads the loops above spread over (1 in the browser's wasm build).
+/// Threads the loops above spread over (1 in the browser's single-threaded wasm build).
 pub fn threads() -> usize {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     return rayon::current_num_threads();
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
     return 1;
 }
 
 /// `Σ_i f(i)` over `0..n` for `f` adding its term into a zeroed `len`-long buffer: one buffer
 /// per thread natively (summed at the end), one in all in the browser.
 pub fn sum_of(n: usize, len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) -> Vec<f32> {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     {
         use rayon::prelude::*;
         (0..n)
@@ -74,7 +75,7 @@ pub fn sum_of(n: usize, len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send)
             })
             .unwrap_or_else(|| vec![0f32; len])
     }
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
     {
         let mut acc = vec![0f32; len];
         (0..n).for_each(|i| f(i, &mut acc));

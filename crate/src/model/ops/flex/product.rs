@@ -1,0 +1,69 @@
+//! One matrix product on the threads it may use: natively faer splits it over rayon's pool
+//! itself; the single-threaded wasm build runs it on one thread; in the browser's threaded
+//! module faer has no pool (its `rayon` feature needs `atomic-wait`, which has no wasm32 port),
+//! so a product that may use the pool is cut here into column blocks, one sequential faer
+//! product each, over rayon.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+/// `out (=|+=) a · b`, on the whole pool when `pool`, else on the calling thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn product(
+    out: MatMut<'_, f32>,
+    accum: Accum,
+    a: MatRef<'_, f32>,
+    b: MatRef<'_, f32>,
+    pool: bool,
+) {
+    let par = if pool { Par::rayon(0) } else { Par::Seq };
+    matmul(out, accum, a, b, 1.0f32, par);
+}
+
+/// `out (=|+=) a · b` on the one thread there is.
+#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
+pub fn product(out: MatMut<'_, f32>, accum: Accum, a: MatRef<'_, f32>, b: MatRef<'_, f32>, _: bool) {
+    matmul(out, accum, a, b, 1.0f32, Par::Seq);
+}
+
+/// `out (=|+=) a · b`, cut into one column block per thread of the pool when `pool`.
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub fn product(
+    out: MatMut<'_, f32>,
+    accum: Accum,
+    a: MatRef<'_, f32>,
+    b: MatRef<'_, f32>,
+    pool: bool,
+) {
+    let pieces = if pool { rayon::current_num_threads() } else { 1 };
+    in_column_blocks(out, accum, a, b, pieces);
+}
+
+/// Columns per block are a multiple of this, so that every block but the last runs the same
+/// full-width micro-kernels as the undivided product.
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+const BLOCK_COLUMNS: usize = 64;
+
+/// Halves the column range (in whole [`BLOCK_COLUMNS`]) until each of `pieces` threads has
+/// one part; rayon runs the halves side by side.
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+fn in_column_blocks(
+    out: MatMut<'_, f32>,
+    accum: Accum,
+    a: MatRef<'_, f32>,
+    b: MatRef<'_, f32>,
+    pieces: usize,
+) {
+    let blocks = b.ncols() / BLOCK_COLUMNS;
+    if pieces <= 1 || blocks < 2 {
+        return matmul(out, accum, a, b, 1.0f32, Par::Seq);
+    }
+    let left = pieces / 2;
+    let mid = (blocks * left / pieces).max(1) * BLOCK_COLUMNS;
+    let (out_left, out_right) = out.split_at_col_mut(mid);
+    let (b_left, b_right) = b.split_at_col(mid);
+    rayon::join(
+        || in_column_blocks(out_left, accum, a, b_left, left),
+        || in_column_blocks(out_right, accum, a, b_right, pieces - left),
+    );
+}
