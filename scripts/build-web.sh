@@ -60,6 +60,7 @@ cargo build --profile web -p ganvas --lib --target wasm32-unknown-unknown --no-d
 package pkg "$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/ganvas.wasm"
 
 if [ "${GANVAS_THREADS:-1}" = 0 ]; then
+  rm -rf pkg/threads # an older threaded module must not run beside a newer page
   echo "pkg/threads/ not built (GANVAS_THREADS=0): the page uses the single-threaded module on the CPU"
   exit 0
 fi
@@ -68,18 +69,19 @@ fi
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 rustup +nightly component list --installed | grep -q '^rust-src' || rustup +nightly component add rust-src
 rustup +nightly target list --installed | grep -q wasm32-unknown-unknown || rustup +nightly target add wasm32-unknown-unknown
+# Built and tested with rustc 1.97.0-nightly (e50aa6fba 2026-05-19), the nightly this machine
+# kind carries; another nightly is used as it is, and named here.
 echo "threaded module: $(rustc +nightly --version)"
 threads_target="${CARGO_TARGET_DIR}-threads"
-# RUSTFLAGS replaces .cargo/config.toml's wasm32 flags, so simd128 is repeated. Shared memory
-# needs a declared maximum: 2 GiB (the single-threaded module may grow to 4 GiB; a browser that
-# cannot reserve this much makes the page fall back to that module). The linker is not told to
-# share memory by the target feature alone: the final crate gets wasm-bindgen's thread link
-# arguments (shared, imported memory and the thread-local storage symbols its glue initialises
-# in every thread) through `cargo rustc`, so the dependencies' flags, and their builds, stay.
+# RUSTFLAGS replaces .cargo/config.toml's wasm32 flags, so simd128 is repeated. The linker is
+# not told to share memory by the target feature alone: the final crate gets wasm-bindgen's
+# thread link arguments (shared, imported memory, its maximum: 4 GiB as the single-threaded
+# module's, and the thread-local storage symbols its glue initialises in every thread) through
+# `cargo rustc`, so the dependencies' flags, and their builds, stay as they are.
 link_args=()
-for arg in --shared-memory --import-memory --export=__wasm_init_tls --export=__tls_size \
-  --export=__tls_align --export=__tls_base; do link_args+=(-C "link-arg=$arg"); done
-RUSTFLAGS='-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 -C link-arg=--max-memory=2147483648' \
+for arg in --shared-memory --import-memory --max-memory=4294967296 --export=__wasm_init_tls \
+  --export=__tls_size --export=__tls_align --export=__tls_base; do link_args+=(-C "link-arg=$arg"); done
+RUSTFLAGS='-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128' \
   CARGO_TARGET_DIR="$threads_target" \
   cargo +nightly rustc -Z build-std=panic_abort,std --profile web -p ganvas --lib \
   --target wasm32-unknown-unknown --no-default-features --features flex,threads -- "${link_args[@]}"

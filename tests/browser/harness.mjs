@@ -33,12 +33,13 @@ export function launch({ webgpu = true, viewport = { width: 1280, height: 900 } 
 /**
  * The app served from the repository and one Chromium, shared by a test file's tests: registers
  * the file's before/after hooks. Read `app.server` and `app.browser` inside the tests.
+ * `webgpu: false` gives a Chromium without a WebGPU adapter (the page then runs on the CPU).
  */
-export function sharedApp() {
+export function sharedApp({ webgpu = true } = {}) {
   const app = { server: null, browser: null };
   before(async () => {
     app.server = await startServer(root, 0);
-    app.browser = await launch();
+    app.browser = await launch({ webgpu });
   });
   after(async () => {
     await app.browser?.close();

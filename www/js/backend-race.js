@@ -8,8 +8,10 @@
 
 import { Client } from './client.js';
 import { PRESETS } from './presets.js';
+import { cpuThreads } from './cpu-threads.js';
 
-const KEY = 'ganvas.backendRace.v1';
+// v2: the CPU side is timed on the threads the page would use (v1 timed one thread).
+const KEY = 'ganvas.backendRace.v2';
 /** Samples per timed draw. */
 const SAMPLES = 16;
 /** How much longer than the CPU's whole run WebGPU may take before the CPU is chosen. */
@@ -19,7 +21,7 @@ const GRACE_MS = 3000;
 async function timeBackend(kind) {
   const client = new Client(`race-${kind}`);
   try {
-    const backend = await client.call('create', kind);
+    const backend = await client.call('create', kind, { threads: kind === 'cpu' ? cpuThreads() : 1 });
     if (backend.kind !== kind) return null;
     const rgb = PRESETS.find((p) => p.id === 'dcgan32-rgb');
     await client.call('newRun', rgb.toml);

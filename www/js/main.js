@@ -34,8 +34,9 @@ const sessions = {};
 function session(name) {
   if (!sessions[name]) {
     const client = new Client(name);
-    // On the CPU each tab's worker runs the threaded module where the page can (cpu-threads.js).
-    const threads = cpuThreads();
+    // On the CPU each tab's worker runs the threaded module where the page can (cpu-threads.js);
+    // the Learn tab's 2-D networks are too small for threads to pay.
+    const threads = name === 'learn' ? 1 : cpuThreads();
     sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads })) };
   }
   return sessions[name];

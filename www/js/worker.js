@@ -18,6 +18,9 @@ const PKG_URL = new URL('../../pkg/ganvas.js', import.meta.url).href;
 const THREADED_PKG_URL = new URL('../../pkg/threads/ganvas.js', import.meta.url).href;
 
 let session = null;
+/** How long the threaded module's threads may take to start before the single-threaded module
+ * is used instead. */
+const THREADS_START_MS = 30_000;
 /** Why the threaded module does not run although it was asked for (a sentence for the page). */
 let threadsNote = null;
 /** The wasm module's exports once loaded (its memory is reported by `memory`). */
@@ -87,20 +90,28 @@ const methods = {
    */
   async create(prefer = 'webgpu', { threads = 1 } = {}) {
     if (session) return backendInfo();
+    threadsNote = null;
     let wasm = null;
     if (prefer === 'cpu' && threads > 1) {
       // What failed, in words, by stage (the browser's own message goes to the console).
       let stage = 'its files were not found or did not load (scripts/build-web.sh builds pkg/threads/)';
       try {
-        wasm = await import(THREADED_PKG_URL);
-        stage = 'its shared memory could not be reserved';
-        wasmExports = await wasm.default();
+        const threaded = await import(THREADED_PKG_URL);
+        stage = 'its WebAssembly could not be compiled or its shared memory reserved';
+        const exports = await threaded.default();
         stage = 'its worker threads did not start';
-        await wasm.initThreadPool(threads);
+        // wasm-bindgen-rayon waits for every thread's "ready" and never for an error: a thread
+        // that fails to start would hold this call (and the worker's lock) for ever.
+        let timer;
+        const timeout = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer in ${THREADS_START_MS / 1000} s`)), THREADS_START_MS);
+        });
+        await Promise.race([threaded.initThreadPool(threads), timeout]).finally(() => clearTimeout(timer));
+        [wasm, wasmExports] = [threaded, exports];
       } catch (e) {
+        // The failed module is dropped; threads that did start stay parked until the worker ends.
         console.warn('ganvas: the threaded CPU module could not start', e);
         threadsNote = `The ${threads}-thread CPU module could not start: ${stage}. The CPU backend runs on one thread.`;
-        wasm = null;
       }
     }
     if (!wasm) {

@@ -46,6 +46,18 @@ fn parallel_chunks(data: &mut [f32], chunk: usize, f: impl Fn(usize, &mut [f32])
         .for_each(|(i, c)| f(i, c));
 }
 
+/// Runs `a` and `b`, side by side where there is a pool.
+#[cfg(target_arch = "wasm32")]
+pub fn join(a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
+    #[cfg(feature = "threads")]
+    rayon::join(a, b);
+    #[cfg(not(feature = "threads"))]
+    {
+        a();
+        b();
+    }
+}
+
 /// Threads the loops above spread over (1 in the browser's single-threaded wasm build).
 pub fn threads() -> usize {
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
@@ -54,26 +66,30 @@ pub fn threads() -> usize {
     return 1;
 }
 
-/// `Σ_i f(i)` over `0..n` for `f` adding its term into a zeroed `len`-long buffer: one buffer
-/// per thread natively (summed at the end), one in all in the browser.
+/// `Σ_i f(i)` over `0..n` for `f` adding its term into a zeroed `len`-long buffer. With rayon the
+/// terms are cut into one run of consecutive `i` per thread, each summed into its own buffer,
+/// and the buffers added in run order: the same thread count gives the same sums bit for bit,
+/// run after run (rayon's `fold` would group the terms by work stealing, which differs between
+/// runs and would break an exact resume). One buffer in all in the single-threaded wasm build.
 pub fn sum_of(n: usize, len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) -> Vec<f32> {
     #[cfg(any(not(target_arch = "wasm32"), feature = "threads"))]
     {
         use rayon::prelude::*;
-        (0..n)
+        let runs = threads().min(n).max(1);
+        let partial: Vec<Vec<f32>> = (0..runs)
             .into_par_iter()
-            .fold(
-                || vec![0f32; len],
-                |mut acc, i| {
-                    f(i, &mut acc);
-                    acc
-                },
-            )
-            .reduce_with(|mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
+            .map(|r| {
+                let mut acc = vec![0f32; len];
+                (r * n / runs..(r + 1) * n / runs).for_each(|i| f(i, &mut acc));
+                acc
             })
-            .unwrap_or_else(|| vec![0f32; len])
+            .collect();
+        let mut partial = partial.into_iter();
+        let mut total = partial.next().unwrap_or_else(|| vec![0f32; len]);
+        for part in partial {
+            total.iter_mut().zip(&part).for_each(|(x, y)| *x += y);
+        }
+        total
     }
     #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
     {

@@ -7,6 +7,9 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 
+#[cfg(target_arch = "wasm32")]
+use super::parallel::{join, threads};
+
 /// `out (=|+=) a · b`, on the whole pool when `pool`, else on the calling thread.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn product(
@@ -20,14 +23,9 @@ pub fn product(
     matmul(out, accum, a, b, 1.0f32, par);
 }
 
-/// `out (=|+=) a · b` on the one thread there is.
-#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
-pub fn product(out: MatMut<'_, f32>, accum: Accum, a: MatRef<'_, f32>, b: MatRef<'_, f32>, _: bool) {
-    matmul(out, accum, a, b, 1.0f32, Par::Seq);
-}
-
-/// `out (=|+=) a · b`, cut into one column block per thread of the pool when `pool`.
-#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+/// `out (=|+=) a · b`, cut into one column block per thread of the pool when `pool` (in the
+/// single-threaded wasm build [`threads`] is 1: one block, on this thread).
+#[cfg(target_arch = "wasm32")]
 pub fn product(
     out: MatMut<'_, f32>,
     accum: Accum,
@@ -35,18 +33,18 @@ pub fn product(
     b: MatRef<'_, f32>,
     pool: bool,
 ) {
-    let pieces = if pool { rayon::current_num_threads() } else { 1 };
+    let pieces = if pool { threads() } else { 1 };
     in_column_blocks(out, accum, a, b, pieces);
 }
 
 /// Columns per block are a multiple of this, so that every block but the last runs the same
 /// full-width micro-kernels as the undivided product.
-#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+#[cfg(target_arch = "wasm32")]
 const BLOCK_COLUMNS: usize = 64;
 
 /// Halves the column range (in whole [`BLOCK_COLUMNS`]) until each of `pieces` threads has
-/// one part; rayon runs the halves side by side.
-#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+/// one part; the halves run side by side.
+#[cfg(target_arch = "wasm32")]
 fn in_column_blocks(
     out: MatMut<'_, f32>,
     accum: Accum,
@@ -62,7 +60,7 @@ fn in_column_blocks(
     let mid = (blocks * left / pieces).max(1) * BLOCK_COLUMNS;
     let (out_left, out_right) = out.split_at_col_mut(mid);
     let (b_left, b_right) = b.split_at_col(mid);
-    rayon::join(
+    join(
         || in_column_blocks(out_left, accum, a, b_left, left),
         || in_column_blocks(out_right, accum, a, b_right, pieces - left),
     );
