@@ -39,11 +39,13 @@ export async function instrument(context, root, server, { baselinePkg } = {}) {
   });
 }
 
-/** The WebGPU counters summed over the page's workers (idle workers add nothing to a
- * difference), or null when no worker has them. */
+/** The WebGPU counters summed over the page's ganvas workers (idle workers add nothing to a
+ * difference), or null when no worker has them. Only the app's own workers are asked: the
+ * threaded module's thread workers (blob: URLs) sit in a blocking wait between tasks and would
+ * never answer. */
 export async function workerCounts(page) {
   let sum = null;
-  for (const worker of page.workers()) {
+  for (const worker of page.workers().filter((w) => new URL(w.url()).pathname.endsWith(WORKER))) {
     const c = await worker.evaluate(() => (self.gpuCounts ? { ...self.gpuCounts } : null)).catch(() => null);
     if (!c) continue;
     sum = sum ? Object.fromEntries(Object.keys(c).map((k) => [k, sum[k] + c[k]])) : c;

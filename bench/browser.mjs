@@ -1,7 +1,8 @@
 // Browser benchmark: wasm size, time to first samples after page load, sampling time for 1 and
 // 64 images, and ms per training step at batch 64 for DCGAN-32, on WebGPU (SwiftShader in
 // headless Chromium here) and on the CPU (WASM) fallback, with the WebGPU traffic of one call of
-// each (compute dispatches, buffer uploads, read-backs, submits, pipelines compiled); then
+// each (compute dispatches, buffer uploads, read-backs, submits, pipelines compiled), and on the
+// threaded CPU module (pkg/threads/, 2 threads); then
 // sampling side by side with onnxruntime-web and TensorFlow.js (bench/browser-peers.mjs).
 // Rounds alternate over the pages (order flips every round); medians are printed.
 //   npm ci --prefix bench && node bench/browser.mjs   (after scripts/build-web.sh; needs tests/browser/node_modules)
@@ -36,24 +37,29 @@ const warmup = Number(process.env.WARMUP ?? 3);
 const baselinePkg = process.env.BASELINE_PKG;
 
 const server = await startServer(root, 0, { extraDirs: ['bench'] });
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), {
+const launch = () => chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ganvas-bench-')), {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu',
     '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'],
 });
+const context = await launch();
 await instrument(context, root, server, { baselinePkg });
+// The threaded CPU module's pages (no WebGPU traffic to count) run in a browser of their own,
+// whose requests are not routed.
+const plain = await launch();
 
 const dcgan = readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8');
 const variants = [
   { name: 'webgpu', path: '/www/index.html?backend=webgpu' },
   { name: 'cpu', path: '/www/index.html?backend=cpu&cpuWorkers=1' },
+  { name: 'cpu, 2 threads', path: '/www/index.html?backend=cpu&cpuThreads=2', context: plain },
   ...(baselinePkg ? [{ name: 'webgpu, baseline pkg', path: '/baseline/www/index.html?backend=webgpu' }] : []),
 ].map((v) => ({ ...v, times: { one: [], many: [], step: [] }, counts: {} }));
 
 /** Opens the page, waits for its first samples, and prepares a training run on random images. */
 async function open(v) {
-  const page = await context.newPage();
+  const page = await (v.context ?? context).newPage();
   const loaded = Date.now();
   await page.goto(`${server.url}${v.path}`);
   await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
@@ -125,8 +131,9 @@ await fidPage.close();
 const peers = process.env.PEERS === '0' ? null
   : await sideBySide(root, context, server, { rounds, baseline: Boolean(baselinePkg) }).catch((e) => `side-by-side sampling failed: ${e.message}`);
 const threads = process.env.THREADS === '0' ? null
-  : await threadsSideBySide(root, context, server, { rounds }).catch((e) => `CPU-threads sampling failed: ${e.message}`);
+  : await threadsSideBySide(root, plain, server, { rounds }).catch((e) => `CPU-threads sampling failed: ${e.message}`);
 await context.close();
+await plain.close();
 server.close();
 
 const mib = (bytes) => (bytes / 1048576).toFixed(2);
