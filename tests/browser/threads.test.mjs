@@ -103,7 +103,7 @@ test('a threaded module that cannot load leaves the CPU backend on one thread, w
   assert.equal(backend.threads, 1);
   await page.waitForFunction(() => !document.querySelector('[data-testid="cpu-pool-note"]').hidden);
   const note = (await page.textContent('[data-testid="cpu-pool-note"]')).trim();
-  assert.equal(note, 'The 2-thread CPU module could not start: its files were not found or did not load (scripts/build-web.sh builds pkg/threads/). The CPU backend runs on one thread.');
+  assert.equal(note, 'The 2-thread CPU module could not start: its files were not found or did not load (scripts/build-web.sh builds pkg/threads/). The CPU backend uses the single-threaded module.');
   // The page still samples (its first model was drawn) on the single-threaded module.
   assert.match(await page.getAttribute('[data-testid="sample-canvas"]', 'aria-label'), /at step/);
   const grid = await draw(page, 'sample', 9, 1, 0, -1);

@@ -111,7 +111,7 @@ const methods = {
       } catch (e) {
         // The failed module is dropped; threads that did start stay parked until the worker ends.
         console.warn('ganvas: the threaded CPU module could not start', e);
-        threadsNote = `The ${threads}-thread CPU module could not start: ${stage}. The CPU backend runs on one thread.`;
+        threadsNote = `The ${threads}-thread CPU module could not start: ${stage}. The CPU backend uses the single-threaded module.`;
       }
     }
     if (!wasm) {
