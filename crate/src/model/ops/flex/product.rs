@@ -10,8 +10,9 @@ use faer::{Accum, MatMut, MatRef, Par};
 #[cfg(target_arch = "wasm32")]
 use super::parallel::{join, threads};
 
-/// `out (=|+=) a · b`, on the whole pool when `pool`, else on the calling thread.
-#[cfg(not(target_arch = "wasm32"))]
+/// `out (=|+=) a · b`, on the whole pool when `pool`, else on the calling thread: natively by
+/// faer's own split; in the browser cut into one column block per thread of the pool (in the
+/// single-threaded wasm build `parallel::threads()` is 1: one block, on this thread).
 pub fn product(
     out: MatMut<'_, f32>,
     accum: Accum,
@@ -19,22 +20,10 @@ pub fn product(
     b: MatRef<'_, f32>,
     pool: bool,
 ) {
-    let par = if pool { Par::rayon(0) } else { Par::Seq };
-    matmul(out, accum, a, b, 1.0f32, par);
-}
-
-/// `out (=|+=) a · b`, cut into one column block per thread of the pool when `pool` (in the
-/// single-threaded wasm build [`threads`] is 1: one block, on this thread).
-#[cfg(target_arch = "wasm32")]
-pub fn product(
-    out: MatMut<'_, f32>,
-    accum: Accum,
-    a: MatRef<'_, f32>,
-    b: MatRef<'_, f32>,
-    pool: bool,
-) {
-    let pieces = if pool { threads() } else { 1 };
-    in_column_blocks(out, accum, a, b, pieces);
+    #[cfg(not(target_arch = "wasm32"))]
+    matmul(out, accum, a, b, 1.0f32, if pool { Par::rayon(0) } else { Par::Seq });
+    #[cfg(target_arch = "wasm32")]
+    in_column_blocks(out, accum, a, b, if pool { threads() } else { 1 });
 }
 
 /// Columns per block are a multiple of this, so that every block but the last runs the same
