@@ -16,6 +16,7 @@
 // its rows are drawn by the primary: the page keeps working on fewer workers.
 
 import { Client } from './client.js';
+import { coreCount } from './cpu-threads.js';
 
 /** Most CPU workers the page starts: each holds a full copy of the module and the model. */
 export const MAX_CPU_WORKERS = 4;
@@ -52,9 +53,7 @@ const SPLIT = {
  * the browser reports 1 core or none.
  */
 export function poolSize(search = globalThis.location?.search ?? '', cores = globalThis.navigator?.hardwareConcurrency) {
-  const asked = new URLSearchParams(search).get('cpuWorkers');
-  const n = asked !== null && /^\d+$/.test(asked) ? Number(asked) : Math.floor(Number(cores) || 1);
-  return Math.max(1, Math.min(MAX_CPU_WORKERS, n));
+  return coreCount(search, 'cpuWorkers', cores, MAX_CPU_WORKERS);
 }
 
 /** `count` rows as `parts` contiguous ranges whose sizes differ by at most one. */

@@ -81,6 +81,34 @@ async function bytesOf(source) {
   return typeof source === 'string' ? fetchBytes(source) : new Uint8Array(source);
 }
 
+/**
+ * The threaded module with its rayon pool of `threads` workers started, or null with
+ * `threadsNote` saying which stage failed (the browser's own message goes to the console).
+ */
+async function startThreaded(threads) {
+  let stage = 'its files were not found or did not load (scripts/build-web.sh builds pkg/threads/)';
+  try {
+    const threaded = await import(THREADED_PKG_URL);
+    stage = 'its WebAssembly could not be compiled or its shared memory reserved';
+    const exports = await threaded.default();
+    stage = 'its worker threads did not start';
+    // wasm-bindgen-rayon waits for every thread's "ready" and never for an error: a thread
+    // that fails to start would hold this call (and the worker's lock) for ever.
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${THREADS_START_MS / 1000} s`)), THREADS_START_MS);
+    });
+    await Promise.race([threaded.initThreadPool(threads), timeout]).finally(() => clearTimeout(timer));
+    wasmExports = exports;
+    return threaded;
+  } catch (e) {
+    // The failed module is dropped; threads that did start stay parked until the worker ends.
+    console.warn('ganvas: the threaded CPU module could not start', e);
+    threadsNote = `The ${threads}-thread CPU module could not start: ${stage}. The CPU backend uses the single-threaded module.`;
+    return null;
+  }
+}
+
 const methods = {
   /**
    * Loads a module and creates the session on `prefer`. On the CPU with `threads` > 1 the
@@ -92,28 +120,7 @@ const methods = {
     if (session) return backendInfo();
     threadsNote = null;
     let wasm = null;
-    if (prefer === 'cpu' && threads > 1) {
-      // What failed, in words, by stage (the browser's own message goes to the console).
-      let stage = 'its files were not found or did not load (scripts/build-web.sh builds pkg/threads/)';
-      try {
-        const threaded = await import(THREADED_PKG_URL);
-        stage = 'its WebAssembly could not be compiled or its shared memory reserved';
-        const exports = await threaded.default();
-        stage = 'its worker threads did not start';
-        // wasm-bindgen-rayon waits for every thread's "ready" and never for an error: a thread
-        // that fails to start would hold this call (and the worker's lock) for ever.
-        let timer;
-        const timeout = new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer in ${THREADS_START_MS / 1000} s`)), THREADS_START_MS);
-        });
-        await Promise.race([threaded.initThreadPool(threads), timeout]).finally(() => clearTimeout(timer));
-        [wasm, wasmExports] = [threaded, exports];
-      } catch (e) {
-        // The failed module is dropped; threads that did start stay parked until the worker ends.
-        console.warn('ganvas: the threaded CPU module could not start', e);
-        threadsNote = `The ${threads}-thread CPU module could not start: ${stage}. The CPU backend uses the single-threaded module.`;
-      }
-    }
+    if (prefer === 'cpu' && threads > 1) wasm = await startThreaded(threads);
     if (!wasm) {
       try {
         wasm = await import(PKG_URL);

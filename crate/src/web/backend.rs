@@ -2,6 +2,8 @@
 //! (WASM) backend, with the reason reported to the page.
 
 use burn::tensor::Device;
+
+use crate::model::ops::cpu_threads;
 use serde::Serialize;
 
 /// Which backend a session runs on, as shown in every view.
@@ -78,14 +80,6 @@ async fn webgpu() -> (Device, BackendInfo) {
     cpu(Some(
         "this is the CPU-only threaded module; WebGPU runs in the single-threaded one".into(),
     ))
-}
-
-/// Threads the CPU backend computes on: the rayon pool of the threaded module, else 1.
-fn cpu_threads() -> usize {
-    #[cfg(feature = "threads")]
-    return rayon::current_num_threads();
-    #[cfg(not(feature = "threads"))]
-    return 1;
 }
 
 /// The adapter's kind in words (from wgpu's `DeviceType` variant name, which reaches us only

@@ -16,6 +16,10 @@ mod flex;
 mod kernels;
 
 pub use extension::GanOps;
+/// Threads our CPU kernels spread over: rayon's pool natively and in the browser's threaded
+/// module, 1 in the single-threaded wasm build.
+#[cfg(feature = "flex")]
+pub use flex::cpu_threads;
 pub use kernels::{
     Kernels, SubPixel, kernel_calls, kernels, set_kernels, set_sub_pixel, sub_pixel,
     sub_pixel_calls,

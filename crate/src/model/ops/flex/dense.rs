@@ -1,9 +1,9 @@
 //! Flex tensors as flat f32 buffers and back, and the matrix multiply our kernels lower to:
 //! faer's, on row-major slices and their transposes (safe strided views; natively its AVX-512
-//! kernels and rayon, in the browser's wasm build simd128, on the threads [`product`] gives it). Measured on the
-//! layers' own shapes (`ganvas bench --tasks layers`), it matches Flex's matmul on plain
-//! operands and is about three times faster where one operand is a transposed view (every
-//! weight gradient).
+//! kernels and rayon, in the browser's wasm build simd128, on the threads [`product`] gives
+//! it). Measured on the layers' own shapes (`ganvas bench --tasks layers`), it matches Flex's
+//! matmul on plain operands and is about three times faster where one operand is a transposed
+//! view (every weight gradient).
 
 use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;

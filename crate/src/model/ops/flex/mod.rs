@@ -27,6 +27,7 @@ use super::extension::leaky_relu_backward_by_ops;
 use super::kernels::count_call;
 use super::{GanOps, Kernels, kernels};
 use geometry::ConvGeometry;
+pub use parallel::threads as cpu_threads;
 
 /// Whether our kernels serve a call on these tensors (counted when they do); callers also check
 /// the geometry first, so a `true` here is always followed by our kernel.
