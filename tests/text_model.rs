@@ -11,7 +11,7 @@ use ganvas::prompt::{PromptSampleError, prompt_grid, prompt_strips};
 use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{self, RunConfig, Snapshot};
-use ganvas::train::{CaptionedImages, Trainer, TrainError, vocabulary_of};
+use ganvas::train::{CaptionedImages, TrainError, Trainer, vocabulary_of};
 
 const TEXT: &str = r#"
 name = "text"
@@ -71,7 +71,10 @@ fn the_networks_take_token_ids_and_keep_their_shapes() {
     let (g, d) = model.init_seeded(1, &device).unwrap();
     let ids_per_text = model.text().unwrap().ids_per_text();
     assert_eq!(ids_per_text, 16);
-    let ids = Tensor::from_data(TensorData::new(vec![1i64; 3 * ids_per_text], [3 * 16]), &device);
+    let ids = Tensor::from_data(
+        TensorData::new(vec![1i64; 3 * ids_per_text], [3 * 16]),
+        &device,
+    );
     let z = Tensor::zeros([3, 8], &device);
     let images = g.forward(z, Some(ids.clone()));
     assert_eq!(images.dims(), [3, 3 * 28 * 28]);
@@ -103,8 +106,16 @@ fn bad_prompts_give_an_error_or_an_image_never_a_panic() {
     let (g, _) = model.init_seeded(1, &device).unwrap();
     let g = g.valid();
     let run = |prompt: &str| {
-        prompt_grid(&g, &model, &[prompt.to_string()], 1, None, &mut Rng::new(1), &device)
-            .map(values)
+        prompt_grid(
+            &g,
+            &model,
+            &[prompt.to_string()],
+            1,
+            None,
+            &mut Rng::new(1),
+            &device,
+        )
+        .map(values)
     };
     let long = "cat ".repeat(2560);
     for (prompt, expected) in [
@@ -124,13 +135,35 @@ fn bad_prompts_give_an_error_or_an_image_never_a_panic() {
         assert!(image.iter().all(|v| v.is_finite()), "{prompt:?}");
     }
     // The message shows the prompt with its control characters escaped, on one line.
-    let msg = run("\u{1b}[ \n").err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(msg.contains("\\u{1b}") && !msg.chars().any(char::is_control), "{msg}");
+    let msg = run("\u{1b}[ \n")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        msg.contains("\\u{1b}") && !msg.chars().any(char::is_control),
+        "{msg}"
+    );
     // Strips need both prompts to be usable.
     let err = prompt_strips(&g, &model, "red", "", 1, 3, None, &mut Rng::new(1), &device);
-    assert!(matches!(err, Err(PromptSampleError::Prompt { error: PromptError::Empty, .. })));
-    let strip =
-        prompt_strips(&g, &model, "red", "blue", 2, 3, None, &mut Rng::new(1), &device).unwrap();
+    assert!(matches!(
+        err,
+        Err(PromptSampleError::Prompt {
+            error: PromptError::Empty,
+            ..
+        })
+    ));
+    let strip = prompt_strips(
+        &g,
+        &model,
+        "red",
+        "blue",
+        2,
+        3,
+        None,
+        &mut Rng::new(1),
+        &device,
+    )
+    .unwrap();
     assert_eq!(strip.dims(), [6, 3 * 28 * 28]);
 }
 
@@ -140,7 +173,11 @@ fn prompts_need_a_text_model() {
         &TEXT
             .replace("text-dcgan", "dcgan")
             .lines()
-            .filter(|l| !["embed", "text_", "max_w", "slots", "ngram", "vocab"].iter().any(|k| l.starts_with(k)))
+            .filter(|l| {
+                !["embed", "text_", "max_w", "slots", "ngram", "vocab"]
+                    .iter()
+                    .any(|k| l.starts_with(k))
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         &[],
@@ -148,7 +185,15 @@ fn prompts_need_a_text_model() {
     .unwrap();
     let device = Device::flex();
     let (g, _) = dcgan.model.init(&device).unwrap();
-    let err = prompt_grid(&g, &dcgan.model, &["red".into()], 1, None, &mut Rng::new(1), &device);
+    let err = prompt_grid(
+        &g,
+        &dcgan.model,
+        &["red".into()],
+        1,
+        None,
+        &mut Rng::new(1),
+        &device,
+    );
     assert_eq!(err.err(), Some(PromptSampleError::NotText));
 }
 
@@ -156,8 +201,7 @@ fn prompts_need_a_text_model() {
 fn the_step_needs_captions_and_the_checkpoint_round_trips() {
     let config = config();
     let device = Device::flex();
-    let mut trainer =
-        Trainer::new(config.model.clone(), config.train.clone(), 2, &device).unwrap();
+    let mut trainer = Trainer::new(config.model.clone(), config.train.clone(), 2, &device).unwrap();
     let plain = ImageSet::random(8, 3, 28, 28, 0, &mut Rng::new(1));
     assert_eq!(
         trainer.check_source(&plain),
@@ -174,7 +218,10 @@ fn the_step_needs_captions_and_the_checkpoint_round_trips() {
     assert_eq!(restored_config.model, config.model);
     let next = block(trainer.step(&data).read()).unwrap();
     let again = block(restored.step(&data).read()).unwrap();
-    assert_eq!(next.d_loss, again.d_loss, "a restored run continues exactly");
+    assert_eq!(
+        next.d_loss, again.d_loss,
+        "a restored run continues exactly"
+    );
     assert_eq!(next.g_loss, again.g_loss);
 }
 
@@ -220,5 +267,8 @@ fn a_tiny_model_learns_which_colour_a_caption_asks_for() {
     let red = redness(&values(samples));
     let right = red[..20].iter().filter(|&&x| x > 0.0).count()
         + red[20..].iter().filter(|&&x| x < 0.0).count();
-    assert!(right >= 36, "{right} of 40 samples have the asked colour: {red:?}");
+    assert!(
+        right >= 36,
+        "{right} of 40 samples have the asked colour: {red:?}"
+    );
 }

@@ -26,11 +26,11 @@ use crate::sample::{self, Classes, Interpolation, SampleRequest};
 use crate::train::{Source, StepStats, ToySource, TrainConfig, Trainer};
 
 pub use backend::BackendInfo;
+use dto::{RunInfo, to_js};
 /// `initThreadPool(n)` of the threaded module: starts `n` Web Workers sharing this module's
 /// memory as rayon's pool; the worker awaits it before creating a session.
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;
-use dto::{RunInfo, to_js};
 
 /// Installs a panic hook that reports panics to the console instead of silently killing the
 /// module (the page stays usable; the failed call rejects).

@@ -21,7 +21,14 @@ pub fn product(
     pool: bool,
 ) {
     #[cfg(not(target_arch = "wasm32"))]
-    matmul(out, accum, a, b, 1.0f32, if pool { Par::rayon(0) } else { Par::Seq });
+    matmul(
+        out,
+        accum,
+        a,
+        b,
+        1.0f32,
+        if pool { Par::rayon(0) } else { Par::Seq },
+    );
     #[cfg(target_arch = "wasm32")]
     in_column_blocks(out, accum, a, b, if pool { threads() } else { 1 });
 }
