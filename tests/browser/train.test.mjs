@@ -361,7 +361,10 @@ test('a slow data choice never overrides a newer one', async () => {
   await page.click(sel('train-start'));
   await page.waitForFunction(() => /dcgan32-rgb .*trained 0 steps/.test(document.querySelector('[data-testid="train-model-info"]').textContent), null, { timeout: 60_000 });
   assert.equal(await page.$eval(sel('train-data'), (s) => s.value), 'images', 'a fresh colour model waits for your images');
-  // The emoji set takes seconds to download; the user's images are chosen meanwhile.
+  // The emoji set takes seconds to download; the user's images are chosen meanwhile. Each image
+  // is held back 20 ms, so the download (~3.8k images, a few at a time) surely outlasts the two
+  // images' decoding: on a fast machine with the threaded CPU module it once did not.
+  await page.route('**/data/emoji/*.png', (route) => new Promise((r) => setTimeout(r, 20)).then(() => route.continue()));
   await page.selectOption(sel('train-data'), 'folder:emoji');
   await page.waitForFunction(() => /Downloading the emoji/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 30_000 });
   await page.selectOption(sel('train-data'), 'images');
