@@ -89,6 +89,27 @@ pub fn prompt_grid(
     Ok(Tensor::cat(rows, 0))
 }
 
+/// One sample per prompt `[P, D]`, each with its own latent (drawn in prompt order): a text
+/// model's images of many captions, as the text-image metrics score them.
+pub fn prompt_batch(
+    generator: &Generator,
+    model: &ModelConfig,
+    prompts: &[String],
+    truncation: Option<f32>,
+    rng: &mut Rng,
+    device: &Device,
+) -> Result<Tensor<2>, PromptSampleError> {
+    let Generator::TextDcgan(g) = generator else {
+        return Err(PromptSampleError::NotText);
+    };
+    let z = latents(model, prompts.len(), truncation, rng, device); // [P, L]
+    let mut ids = Vec::new();
+    for prompt in prompts {
+        ids.push(g.encoder().pool(self::ids(model, prompt, device)?)); // [1, E]
+    }
+    Ok(g.forward_pooled(z, Tensor::cat(ids, 0)))
+}
+
 /// `strips × frames` samples `[rows, D]`: strip `s` keeps one latent while the mean word
 /// vector goes from `from`'s (first frame) to `to`'s (last frame) in equal steps.
 #[allow(clippy::too_many_arguments)]

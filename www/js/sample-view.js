@@ -20,6 +20,8 @@ const WALK_FRAME_MS = 90;
 /** Points in a walk of a 2-D model, and the size of its scatter plot. */
 const WALK_POINTS = 300;
 const WALK_PLOT = 360;
+/** Milliseconds of typing pause before a prompt is sampled. */
+const PROMPT_DEBOUNCE_MS = 250;
 /** The truncation slider runs from 0 (off) to TRUNCATION_TOP − 0.05 (strongest); a value
  * s > 0 keeps latent components within ±(TRUNCATION_TOP − s). */
 const TRUNCATION_TOP = 2;
@@ -88,7 +90,12 @@ export function createSampleView(session, { initialModel = null } = {}) {
     const select = $('sample-class');
     select.replaceChildren(new Option('all, in turn', '-1'));
     classNames(info).forEach((name, c) => select.append(new Option(name, String(c))));
-    $('sample-n').value = info.classes ? info.classes * 6 : info.kind === 'image' ? 64 : 1000;
+    $('sample-prompt-box').hidden = !info.text;
+    $('interp-to-label').hidden = !info.text;
+    $('interp-prompt-hint').hidden = !info.text;
+    $('interp-mode-label').hidden = Boolean(info.text); // a text walk is a straight line in word-vector space
+    $('interp-title').textContent = info.text ? 'Walk from prompt to prompt' : 'Walk through the latent space';
+    $('sample-n').value = info.classes ? info.classes * 6 : info.text ? 32 : info.kind === 'image' ? 64 : 1000;
     $('sample-n').max = info.kind === 'image' ? 256 : 5000;
     $('interp-strips').closest('label').hidden = info.kind !== 'image'; // 2-D: 300 points walk at once
     updateExportButtons();
@@ -200,6 +207,7 @@ export function createSampleView(session, { initialModel = null } = {}) {
     const seed = intIn($('sample-seed'), 0, 2 ** 32 - 1);
     const t = truncation();
     const cls = run.classes ? Number($('sample-class').value) : -1;
+    if (run.text) return samplePrompt(run, n, seed, t);
     const bytes = await client.call('sample', n, seed, t, cls);
     const settings = `seed ${seed}, ${truncationWords(t)}`;
     if (run.kind === 'image') {
@@ -231,6 +239,39 @@ export function createSampleView(session, { initialModel = null } = {}) {
         `${real ? `, over ${count(real.length >> 1, 'real point')} (blue)` : ''} (${settings})`);
     }
   }
+
+  /** Text models: a grid for the prompt typed. An empty or refused prompt leaves the last grid
+   * and says why under the box (typing is not an error worth a banner). */
+  async function samplePrompt(run, n, seed, t) {
+    const prompt = $('sample-prompt').value.trim();
+    const status = $('sample-prompt-status');
+    if (!prompt) {
+      status.textContent = 'Type a few words: a grid appears as you type.';
+      status.classList.remove('bad');
+      return;
+    }
+    const started = performance.now();
+    let bytes;
+    try {
+      bytes = await client.call('samplePrompt', prompt, n, seed, t);
+    } catch (e) {
+      if (info !== run) return;
+      status.textContent = firstLine(e);
+      status.classList.add('bad');
+      return;
+    }
+    if (info !== run) return;
+    const ms = Math.round(performance.now() - started);
+    drawGrid(canvas, bytes, n, run.width, run.height, { describe: false });
+    fitGrid();
+    labelColumns($('sample-column-labels'), { blocks: [], width: 0 }, []);
+    status.textContent = `“${prompt}”: ${count(n, 'sample')} in ${ms} ms.`;
+    status.classList.remove('bad');
+    describeCanvas(canvas, `${count(n, 'sample')} of “${prompt}” from ${run.name} at step ${run.step} (seed ${seed}, ${truncationWords(t)})`);
+  }
+
+  /** The first line of an error's message, without the module's advice. */
+  const firstLine = (e) => (e?.message ?? String(e)).split('\n')[0];
 
   /** Whole-number scaling of the image grid that fits the card (and the window's height). */
   function fitGrid() {
@@ -266,7 +307,9 @@ export function createSampleView(session, { initialModel = null } = {}) {
     const seed = intIn($('sample-seed'), 0, 2 ** 32 - 1);
     const cls = run.classes ? Number($('sample-class').value) : -1;
     const mode = $('interp-mode').value;
-    return { frames, strips, seed, cls, mode, key: JSON.stringify([frames, strips, seed, cls, mode]) };
+    const prompts = run.text ? [$('sample-prompt').value.trim(), $('interp-to').value.trim()] : null;
+    const t = run.text ? truncation() : 0;
+    return { frames, strips, seed, cls, mode, prompts, t, key: JSON.stringify([frames, strips, seed, cls, mode, prompts, t]) };
   }
 
   /**
@@ -275,8 +318,11 @@ export function createSampleView(session, { initialModel = null } = {}) {
    * (`width × height`), `scale` is the whole factor it is shown and exported at.
    */
   async function computeWalk(run, settings) {
-    const { frames, strips, seed, mode, cls } = settings;
-    const bytes = await client.call('interpolate', strips, frames, seed, mode, cls);
+    const { frames, strips, seed, mode, cls, prompts, t } = settings;
+    if (prompts && !(prompts[0] && prompts[1])) throw new Error('type a prompt above and one to walk to');
+    const bytes = prompts
+      ? await client.call('interpolatePrompts', prompts[0], prompts[1], strips, frames, seed, t)
+      : await client.call('interpolate', strips, frames, seed, mode, cls);
     if (run.kind === 'image') {
       const { width, height } = run;
       const size = width * height * 4;
@@ -309,6 +355,10 @@ export function createSampleView(session, { initialModel = null } = {}) {
     const of = `of ${w.run.name}`;
     const which = w.run.classes ? (w.cls >= 0 ? `, class ${classNames(w.run)[w.cls]}` : ', classes in turn') : '';
     const path = w.mode === 'lerp' ? 'straight lines' : 'great circles (slerp)';
+    if (w.prompts) {
+      describeCanvas(interpCanvas, `Prompt walk ${of}: ${count(w.strips, 'walk')} side by side, each ${w.frames} frames from “${w.prompts[0]}” to “${w.prompts[1]}” with one latent per walk, seed ${w.seed}, played there and back`);
+      return;
+    }
     describeCanvas(interpCanvas, w.run.kind === 'image'
       ? `Latent walk ${of}: ${count(w.strips, 'walk')} side by side, each ${w.frames} frames between two random latents along ${path}${which}, seed ${w.seed}, played there and back`
       : `Latent walk ${of}: ${w.strips} generated points moving along ${path} between random latents, ${w.frames} frames, seed ${w.seed}, played there and back`);
@@ -466,6 +516,18 @@ export function createSampleView(session, { initialModel = null } = {}) {
     $('sample-seed').value = Math.floor(Math.random() * 1e6);
     errors.run('Sampling failed', sample);
   };
+  {
+    let timer = 0;
+    $('sample-prompt').oninput = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => errors.run('Sampling failed', sample), PROMPT_DEBOUNCE_MS);
+    };
+    $('sample-prompt').onkeydown = (e) => {
+      if (e.key !== 'Enter') return;
+      clearTimeout(timer);
+      errors.run('Sampling failed', sample);
+    };
+  }
   $('sample-truncation').oninput = showTruncation;
   $('sample-truncation').onchange = () => errors.run('Sampling failed', sample);
   $('sample-class').onchange = () => errors.run('Sampling failed', sample);
@@ -479,7 +541,7 @@ export function createSampleView(session, { initialModel = null } = {}) {
   $('interp-gif').onclick = () => errors.run('Saving the GIF failed', () => exportWalk('gif'));
   $('interp-webm').onclick = () => errors.run('Saving the video failed', () => exportWalk('webm'));
   // A new path, number of walks or frames while a walk plays: play the new one instead.
-  for (const id of ['interp-mode', 'interp-strips', 'interp-frames']) {
+  for (const id of ['interp-mode', 'interp-strips', 'interp-frames', 'interp-to']) {
     $(id).onchange = () => {
       if (!walk) return;
       stopWalk();

@@ -202,6 +202,11 @@ const methods = {
   sample: (n, seed, truncation = 0, cls = -1) => need().sample(n, seed64(seed), truncation, cls),
   interpolate: (strips, frames, seed, mode = 'slerp', cls = -1) =>
     need().interpolate(strips, frames, seed64(seed), mode, cls),
+  /** Text models: `n` samples of `prompt` (the row `ganvas sample --prompt` draws). */
+  samplePrompt: (prompt, n, seed, truncation = 0) => need().sample_prompt(String(prompt), n, seed64(seed), truncation),
+  /** Text models: `strips` strips of `frames` images walking from prompt `from` to `to`. */
+  interpolatePrompts: (from, to, strips, frames, seed, truncation = 0) =>
+    need().interpolate_prompts(String(from), String(to), strips, frames, seed64(seed), truncation),
   /** Rows `start..end` of `sample(n, seed, truncation, cls)`, for the pool of CPU workers
    * (cpu-pool.js): the same bytes as that part of `sample`'s result. */
   sampleRows: (n, seed, truncation, cls, start, end) =>

@@ -28,6 +28,7 @@ pub mod prdc;
 pub mod protocol;
 pub mod registry;
 pub mod stats;
+pub mod text_image;
 
 pub use crate::data::toy::{ModeStats, mode_stats};
 pub use evaluate::{EvalSettings, FeatureSet, evaluate};

@@ -98,6 +98,11 @@ impl CaptionedImages {
         self.images.is_empty()
     }
 
+    /// The images, in the order of their phrases.
+    pub fn images(&self) -> &ImageSet {
+        &self.images
+    }
+
     /// Which phrases of `image` a caption joins, in order (see the module docs).
     fn pick(&self, image: usize, rng: &mut Rng) -> Vec<usize> {
         let count = self.phrases[image].len();

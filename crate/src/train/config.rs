@@ -60,6 +60,16 @@ pub struct TrainConfig {
     /// Thousands of real images over which the adaptive probability can go from 0 to 1.
     #[serde(default = "default_ada_kimg")]
     pub ada_kimg: f64,
+    /// Weight of the mode-seeking term (MSGAN, Mao et al., 2019) in G's loss: half of each
+    /// generated batch repeats the other half's conditions with other latents, and G pays
+    /// `weight / (mean|G(z₁) − G(z₂)| / mean|z₁ − z₂| + 1e-5)`, so samples of one condition
+    /// cannot all be the same image. 0 = off.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mode_seeking: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 fn default_ada_kimg() -> f64 {
@@ -103,6 +113,7 @@ impl Default for TrainConfig {
             augment: Vec::new(),
             ada_target: 0.0,
             ada_kimg: default_ada_kimg(),
+            mode_seeking: 0.0,
         }
     }
 }
@@ -164,6 +175,13 @@ impl TrainConfig {
                 "ema_kimg",
                 self.ema_kimg.to_string(),
                 "0 (off) or a positive half-life",
+            );
+        }
+        if !(self.mode_seeking.is_finite() && (0.0..=100.0).contains(&self.mode_seeking)) {
+            return bad(
+                "mode_seeking",
+                self.mode_seeking.to_string(),
+                "0 (off) or a weight up to 100, such as 1",
             );
         }
         if !(0.0..1.0).contains(&self.ada_target) {

@@ -8,7 +8,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use super::{
     Adam, AdamConfig, AugmentProbability, Optimizer, PendingStats, Source, TrainConfig,
-    TrainConfigError, diff_augment, matching_aware, sgd_step,
+    TrainConfigError, diff_augment, matching_aware, mode_seeking, sgd_step,
 };
 use crate::model::named;
 use crate::model::{Discriminator, Generator, ModelConfig, ModelError, SampleShape};
@@ -232,14 +232,24 @@ impl Trainer {
         // D's weights are constants here: its gradients would be computed and thrown away.
         // (BatchNorm's running statistics are shared with `self.discriminator` and still update.)
         let discriminator = self.discriminator.clone().no_grad();
+        let seeking = cfg.mode_seeking > 0.0 && cfg.batch >= 2;
         for _ in 0..cfg.accumulate {
-            let labels = self.fake_labels(data, cfg.batch);
+            let labels = if seeking {
+                self.paired_labels(data, cfg.batch)
+            } else {
+                self.fake_labels(data, cfg.batch)
+            };
             let latents = self.latents(cfg.batch);
-            let fake = self.generator.forward(latents, labels.clone());
+            let fake = self.generator.forward(latents.clone(), labels.clone());
+            let spread = seeking.then(|| mode_seeking(&fake, &latents, cfg.mode_seeking));
             let p = self.augment_p.for_augment(&cfg);
             let fake = diff_augment(fake, shape, &cfg.augment, p, &mut self.rng);
             let loss = cfg.loss.generator(discriminator.forward(fake, labels));
-            let mut backward = loss.clone().mul_scalar(scale).backward();
+            let total = match spread {
+                Some(term) => loss.clone() + term,
+                None => loss.clone(),
+            };
+            let mut backward = total.mul_scalar(scale).backward();
             accumulate(&mut grads, named::gradients(&self.generator, &mut backward));
             add(&mut g_loss, loss.detach().inner().mul_scalar(scale));
         }
@@ -272,6 +282,16 @@ impl Trainer {
             burn::tensor::TensorData::new(values, [n, self.model.latent_dim()]),
             &self.device,
         )
+    }
+
+    /// Conditions of `n` generated samples for the mode-seeking term: samples `n − ⌊n/2⌋ ..`
+    /// repeat the conditions of samples `0..⌊n/2⌋` (None for unconditional models).
+    fn paired_labels(&mut self, data: &dyn Source, n: usize) -> Option<Tensor<1, Int>> {
+        let first = n - n / 2;
+        let labels = self.fake_labels(data, first)?;
+        let per_sample = labels.dims()[0] / first;
+        let repeat = labels.clone().narrow(0, 0, (n / 2) * per_sample);
+        Some(Tensor::cat(vec![labels, repeat], 0))
     }
 
     /// `[n]` uniformly drawn classes for conditional models; `[n·ids]` token ids of the

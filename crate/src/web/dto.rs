@@ -27,6 +27,8 @@ pub struct RunInfo {
     pub classes: usize,
     pub class_names: Vec<String>,
     pub latent_dim: usize,
+    /// Whether the model is conditioned on text (sampled from prompts).
+    pub text: bool,
     /// The run config as TOML.
     pub config: String,
     /// The `[train]` section, for the hyper-parameter form.
@@ -60,6 +62,7 @@ impl RunInfo {
             classes: config.model.classes(),
             class_names,
             latent_dim: config.model.latent_dim(),
+            text: config.model.text().is_some(),
             config: config.to_toml()?,
             train: trainer.config.clone(),
             images_per_step: trainer.config.images_per_step(),

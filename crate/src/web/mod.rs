@@ -10,6 +10,7 @@ mod dto;
 mod inception;
 mod metrics;
 mod project;
+mod prompts;
 mod rows;
 
 use burn::tensor::{Device, Tensor};
@@ -483,9 +484,16 @@ impl Session {
     /// Runs the moving-average generator on `request`, converting images to RGBA and points
     /// to f32 bytes.
     async fn render(&self, request: &SampleRequest) -> Result<Uint8Array, JsError> {
-        let (config, trainer) = self.current()?;
+        let (_, trainer) = self.current()?;
         let device = trainer.device().clone().inner();
-        let values = read_vec(trainer.ema.generate(request, &device)).await?;
+        self.rgba(trainer.ema.generate(request, &device)).await
+    }
+
+    /// `[n, D]` generated samples as the page draws them: RGBA bytes for images, f32 bytes
+    /// for points.
+    async fn rgba(&self, samples: Tensor<2>) -> Result<Uint8Array, JsError> {
+        let (config, _) = self.current()?;
+        let values = read_vec(samples).await?;
         Ok(match config.model.sample_shape() {
             SampleShape::Image {
                 channels,

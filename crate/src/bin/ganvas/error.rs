@@ -64,3 +64,9 @@ impl From<&str> for CliError {
         CliError::Message(message.to_string())
     }
 }
+
+impl From<ganvas::metrics::text_image::ScorerError> for CliError {
+    fn from(e: ganvas::metrics::text_image::ScorerError) -> Self {
+        CliError::Message(e.to_string())
+    }
+}

@@ -18,6 +18,7 @@ mod info_cmd;
 mod output;
 mod project_cmd;
 mod sample_cmd;
+mod scorer_cmd;
 mod train_cmd;
 mod train_eval;
 
@@ -61,6 +62,9 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Train a domain classifier (the feature extractor of the domain-FID/KID/PRDC metrics).
     Classifier(classifier_cmd::ClassifierArgs),
+    /// Train the contrastive image–text scorer of the text models' metrics (text-image score,
+    /// R-precision) on a captioned folder.
+    Scorer(scorer_cmd::ScorerArgs),
     /// Time the metric maths: means, covariances and a Fréchet distance of N vs N features.
     BenchMetrics {
         /// Feature rows per set.
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         Command::BenchMetrics { n, dim } => bench_cmd::metrics(n, dim),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Classifier(args) => classifier_cmd::run(args),
+        Command::Scorer(args) => scorer_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -95,7 +95,7 @@ impl TextDcganConfig {
         }
     }
 
-    pub(in crate::model) fn validate(&self) -> Result<(), ModelError> {
+    pub(crate) fn validate(&self) -> Result<(), ModelError> {
         self.image().validate()?;
         at_least("text_dim", self.text_dim, 1)?;
         at_least("embed_dim", self.embed_dim, 1)?;
@@ -145,11 +145,11 @@ impl TextDcganConfig {
         self.max_words * self.slots_per_word
     }
 
-    /// The unconditional DCGAN whose layer plan this model follows: the generator's input is
-    /// the latent and the text code side by side.
+    /// The unconditional DCGAN whose layer plan this model follows (the generator's input is
+    /// the latent alone; the text enters through FiLM).
     pub fn image(&self) -> DcganConfig {
         DcganConfig {
-            latent_dim: self.latent_dim + self.text_dim,
+            latent_dim: self.latent_dim,
             width: self.width,
             spectral_norm: true,
             noise: self.noise,

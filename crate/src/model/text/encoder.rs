@@ -26,7 +26,7 @@ pub struct TextEncoder {
 }
 
 impl TextEncoder {
-    pub(super) fn new(config: &TextDcganConfig, device: &Device) -> Self {
+    pub(crate) fn new(config: &TextDcganConfig, device: &Device) -> Self {
         let rows = config.tokenizer().table_rows();
         Self {
             table: EmbeddingConfig::new(rows, config.embed_dim)

@@ -1,7 +1,12 @@
-//! The text-conditioned generator: DCGAN's transposed convolutions, the latent and the text
-//! code side by side at the input, and FiLM on every block (Perez et al., 2018): each block's
+//! The text-conditioned generator: DCGAN's transposed convolutions with the latent alone at the
+//! input and the text entering through FiLM on every block (Perez et al., 2018): each block's
 //! normalised features are scaled by `1 + γ(c)` and shifted by `β(c)`, both linear in the text
 //! code `c` and zero at the start (conditional BatchNorm with a text code instead of a class).
+//!
+//! The text code is not concatenated to the latent: sharing the first BatchNorm's unit variance
+//! with a 128-d code squeezed the latent out (every sample of a prompt was the same image, and a
+//! two-colour toy set was drawn in one colour), as a large class embedding did in the Fashion
+//! model's experiments (`www/models/fashion-dcgan32.md`).
 
 use burn::module::Module;
 use burn::nn::conv::ConvTranspose2d;
@@ -101,13 +106,12 @@ impl TextGenerator {
     pub fn forward_pooled(&self, latents: Tensor<2>, pooled: Tensor<2>) -> Tensor<2> {
         let [batch, _] = latents.dims();
         let code = self.text.code(pooled); // [B, T]
-        let input = Tensor::cat(vec![latents, code.clone()], 1); // [B, L + T]
-        let width = input.dims()[1];
-        // [B, L + T, 1, 1] → [B, 4w, 4, 4] → … doubling → [B, w, R/2, R/2]
+        let width = latents.dims()[1];
+        // [B, L, 1, 1] → [B, 4w, 4, 4] → … doubling → [B, w, R/2, R/2]
         let h = self
             .blocks
             .iter()
-            .fold(input.reshape([batch, width, 1, 1]), |h, block| {
+            .fold(latents.reshape([batch, width, 1, 1]), |h, block| {
                 block.forward(h, &code)
             });
         let images = tanh(transposed_forward(&self.out, h)); // [B, C, R, R]
