@@ -191,7 +191,7 @@ fn eval_of_a_shipped_checkpoint_needs_its_data_and_says_how_to_get_it() {
 }
 
 #[test]
-fn export_drops_the_optimiser_and_the_result_resumes() {
+fn export_drops_the_optimiser_and_raw_generator_and_the_result_resumes() {
     let dir = scratch("export");
     let full = format!("{MODELS}/toy-8gaussians.safetensors");
     let out = ganvas(
@@ -208,6 +208,9 @@ fn export_drops_the_optimiser_and_the_result_resumes() {
     let checkpoint = ganvas::checkpoint::Checkpoint::from_bytes(&slim).unwrap();
     assert!(checkpoint.section("opt_g").is_empty() && checkpoint.section("opt_d").is_empty());
     assert_eq!(checkpoint.meta("optimizer").unwrap(), "dropped");
+    // The raw G goes too; it restarts from the average, which stays.
+    assert!(checkpoint.section("g").is_empty() && !checkpoint.section("ema").is_empty());
+    assert_eq!(checkpoint.meta("generator").unwrap(), "average");
     let out = ganvas(
         &[
             "train",

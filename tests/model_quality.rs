@@ -3,7 +3,10 @@
 //! must stay within [`MARGIN`] of the same figure for real images over the whole set (classes
 //! in turn), and within [`CLASS_MARGIN`] of it within each class of a conditional model. A model
 //! that ignores its latent (every sample of a class alike) scores 0.3–0.7 above the real level
-//! within its classes and fails.
+//! within its classes and fails. A text model's samples are checked prompt by prompt, and
+//! its prompts must be followed: R-precision of its held-out captions by the shipped scorer at
+//! least [`R_PRECISION_OVER_CHANCE`]× chance, text-image score at least [`SCORE_OF_REAL`] of the
+//! real images' level.
 //!
 //! Needs the data sets (`ganvas data fetch fashion-mnist`, `mnist`, `emoji`): ignored by a plain
 //! `cargo test`, run by `scripts/test.sh` after it fetches them.
@@ -12,12 +15,17 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use ganvas::checkpoint::Checkpoint;
+use ganvas::data::captions_files::load_captioned_folder;
 use ganvas::data::{self, ImageSet, Split};
+use ganvas::metrics::text_image::score_generator;
 use ganvas::metrics::{ImageShape, MsSsimParams, mean_pairwise_ms_ssim};
 use ganvas::model::SampleShape;
+use ganvas::prompt::{PREVIEW_PROMPTS, prompt_grid};
+use ganvas::readback::block;
 use ganvas::rng::Rng;
 use ganvas::run::{DataConfig, Weights, load_generator};
 use ganvas::sample::{self, Classes, SampleRequest};
+use ganvas::train::CaptionedImages;
 
 /// How far above the real images' pairwise MS-SSIM the whole set of samples may be ("fake
 /// MS-SSIM ≤ real MS-SSIM + 0.03", the shipped models' stated goal).
@@ -30,6 +38,14 @@ const CLASS_MARGIN: f64 = 0.10;
 /// a group (fake and real alike).
 const PER_CLASS: usize = 200;
 const PAIRS: usize = 1000;
+
+/// The text model's gate, from its issue: R-precision at least 3× chance…
+const R_PRECISION_OVER_CHANCE: f64 = 3.0;
+/// …and a text-image score "within reach" of the real images' (the shipped model: 0.63 of it).
+const SCORE_OF_REAL: f64 = 0.5;
+
+/// Real images a prompt's words must match for their own MS-SSIM level to stand for it.
+const MIN_MATCHING: usize = 5;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -49,6 +65,19 @@ fn real_images(data: &DataConfig, size: usize, channels: usize) -> ImageSet {
         }
         DataConfig::Toy { .. } => unreachable!("image models only"),
     }
+}
+
+/// The images whose phrases hold every word of `prompt`.
+fn matching_images(phrases: &[Vec<String>], prompt: &str) -> Vec<usize> {
+    (0..phrases.len())
+        .filter(|&i| {
+            let words: Vec<&str> = phrases[i]
+                .iter()
+                .flat_map(|p| p.split_whitespace())
+                .collect();
+            prompt.split_whitespace().all(|w| words.contains(&w))
+        })
+        .collect()
 }
 
 /// The pixels of the images of `set` whose label is `class` (all of them for `None`).
@@ -103,6 +132,54 @@ fn shipped_image_models_vary_within_each_class_as_much_as_real_images() {
         let groups: Vec<Option<u32>> = std::iter::once(None)
             .chain((0..classes as u32).map(Some))
             .collect();
+        // A text model: each preview prompt is a group (against the whole set's real level).
+        let prompts: Vec<String> = if config.model.text().is_some() {
+            PREVIEW_PROMPTS.iter().map(|p| p.to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        let captioned = (!prompts.is_empty()).then(|| {
+            load_captioned_folder(&repo().join("data/emoji"), height, Split::Train)
+                .expect("data/emoji (run `ganvas data fetch emoji`)")
+        });
+        for (g, prompt) in prompts.iter().enumerate() {
+            let mut rng = Rng::new(11 + g as u64);
+            let grid = prompt_grid(
+                &generator,
+                &config.model,
+                std::slice::from_ref(prompt),
+                PER_CLASS,
+                None,
+                &mut rng,
+                &device,
+            );
+            let values: Vec<f32> = grid.unwrap().into_data().try_to_vec().unwrap();
+            let fake: Vec<u8> = values.iter().map(|&v| sample::to_byte(v)).collect();
+            let fake_level = mean_pairwise_ms_ssim(&fake, shape, PAIRS, 5, &params).unwrap();
+            // The real level of the prompt: the training images whose captions hold its words
+            // when there are enough of them to pair, else the whole set's (the most varied).
+            let set = captioned.as_ref().unwrap();
+            let mut matching = matching_images(&set.phrases, prompt);
+            if matching.len() < MIN_MATCHING {
+                matching = (0..set.images.len()).collect();
+            }
+            let real = pixels_of(&set.images.subset(&matching), None);
+            let real_level = mean_pairwise_ms_ssim(&real, shape, PAIRS, 5, &params).unwrap();
+            let ok = fake_level <= real_level + CLASS_MARGIN;
+            println!(
+                "{file} “{prompt}”: fake MS-SSIM {fake_level:.3}, real {real_level:.3} ({} images; margin {CLASS_MARGIN}) {}",
+                matching.len(),
+                if ok { "ok" } else { "TOO ALIKE" }
+            );
+            if !ok {
+                failures.push(format!(
+                    "{file} prompt “{prompt}”: samples' pairwise MS-SSIM {fake_level:.3} > real {real_level:.3} + {CLASS_MARGIN}"
+                ));
+            }
+        }
+        if !prompts.is_empty() {
+            continue;
+        }
         for (g, class) in groups.into_iter().enumerate() {
             let which = class.map_or(Classes::InTurn, |c| Classes::Only(c as usize));
             let request = SampleRequest::grid(
@@ -152,5 +229,59 @@ fn shipped_image_models_vary_within_each_class_as_much_as_real_images() {
         failures.is_empty(),
         "near-duplicate samples:\n{}",
         failures.join("\n")
+    );
+}
+
+#[test]
+#[ignore = "needs data/emoji: scripts/test.sh fetches it and runs it"]
+fn the_shipped_text_model_follows_its_held_out_prompts() {
+    let device = Device::flex();
+    let models = repo().join("www/models");
+    let scorer =
+        ganvas::files::load_scorer(&models.join("scorer-emoji.safetensors"), &device).unwrap();
+    let reference = scorer
+        .meta
+        .reference
+        .clone()
+        .expect("the scorer's real level");
+    let bytes = std::fs::read(models.join("emoji-text32.safetensors")).unwrap();
+    let checkpoint = Checkpoint::from_bytes(&bytes).unwrap();
+    let (config, generator) = load_generator(&checkpoint, &device, Weights::Ema).unwrap();
+    let set = load_captioned_folder(&repo().join("data/emoji"), 32, Split::Test)
+        .expect("data/emoji (run `ganvas data fetch emoji`)");
+    let held_out = CaptionedImages::new(set.images, &set.phrases, &scorer.config.text).unwrap();
+    let mut rng = Rng::new(7);
+    let captions: Vec<String> = (0..held_out.len())
+        .map(|i| held_out.caption_text(i, &mut rng))
+        .collect();
+    let scores = block(score_generator(
+        &scorer,
+        &generator,
+        &config.model,
+        &captions,
+        7,
+        &device,
+    ))
+    .unwrap();
+    let chance = 1.0 / scores.candidates as f64;
+    println!(
+        "emoji-text32 on {} held-out captions: text-image score {:.4} (real {:.4}), R-precision {:.4} (real {:.4}, chance {chance:.4})",
+        scores.n,
+        scores.score,
+        reference.text_image_score,
+        scores.r_precision,
+        reference.r_precision
+    );
+    assert!(scores.n >= 300, "{} held-out images", scores.n);
+    assert!(
+        scores.r_precision >= R_PRECISION_OVER_CHANCE * chance,
+        "R-precision {:.4} < {R_PRECISION_OVER_CHANCE} × chance {chance:.4}",
+        scores.r_precision
+    );
+    assert!(
+        scores.score >= SCORE_OF_REAL * reference.text_image_score,
+        "text-image score {:.4} < {SCORE_OF_REAL} × the real images' {:.4}",
+        scores.score,
+        reference.text_image_score
     );
 }

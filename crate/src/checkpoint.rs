@@ -7,7 +7,8 @@
 //!
 //! Metadata keys: `format` ([`FORMAT`]), `config` (the run config as TOML), `step`, `rng`
 //! (RNG state, 4 hex words), `opt_g.t`, `opt_d.t` (Adam step counters), `ganvas` (version),
-//! and `optimizer` = `dropped` on a file exported without its Adam moments.
+//! and, on a file exported without its Adam moments and raw generator, `optimizer` = `dropped`
+//! and `generator` = `average`.
 //! The same bytes load natively and in the browser.
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,10 @@ use std::collections::{BTreeMap, HashMap};
 use crate::model::named::Arrays;
 pub(crate) use crate::tensor_file::describe_format;
 use crate::tensor_file::{self, CodecError};
+
+/// Metadata key saying where the raw generator is, and its value in an export without `g.*`.
+const GENERATOR_KEY: &str = "generator";
+const GENERATOR_FROM_AVERAGE: &str = "average";
 
 /// Value of the `format` metadata key.
 pub const FORMAT: &str = "ganvas-checkpoint/1";
@@ -123,19 +128,35 @@ impl Checkpoint {
             })
     }
 
-    /// The same checkpoint without the Adam moments (`opt_g.*`, `opt_d.*`), with both Adam step
-    /// counters reset to 0: what ships with the web app. It samples and resumes training like
-    /// the full file, except that the optimisers start afresh (metadata `optimizer` =
-    /// `dropped` says so).
+    /// The same checkpoint without the Adam moments (`opt_g.*`, `opt_d.*`) and without the raw
+    /// generator (`g.*`), with both Adam step counters reset to 0: what ships with the web app.
+    /// It samples and resumes training like the full file, except that the optimisers start
+    /// afresh (metadata `optimizer` = `dropped`) and the raw generator restarts from the
+    /// average (metadata `generator` = `average`; [`Checkpoint::generator_section`]).
     pub fn without_optimizer(&self) -> Checkpoint {
         let mut slim = self.clone();
-        slim.arrays
-            .retain(|name, _| !(name.starts_with("opt_g.") || name.starts_with("opt_d.")));
+        slim.arrays.retain(|name, _| {
+            !(name.starts_with("opt_g.") || name.starts_with("opt_d.") || name.starts_with("g."))
+        });
         for key in ["opt_g.t", "opt_d.t"] {
             slim.metadata.insert(key.into(), "0".into());
         }
         slim.metadata.insert("optimizer".into(), "dropped".into());
+        slim.metadata
+            .insert(GENERATOR_KEY.into(), GENERATOR_FROM_AVERAGE.into());
         slim
+    }
+
+    /// The section holding the raw generator: `g`, or `ema` in an export that dropped `g`
+    /// (fine-tuning such a file starts G from its average, the better of the two).
+    pub fn generator_section(&self) -> &'static str {
+        let from_average =
+            self.metadata.get(GENERATOR_KEY).map(String::as_str) == Some(GENERATOR_FROM_AVERAGE);
+        if from_average && !self.arrays.keys().any(|name| name.starts_with("g.")) {
+            "ema"
+        } else {
+            "g"
+        }
     }
 
     /// Checks that every value of every tensor is finite; the error names the tensors that are

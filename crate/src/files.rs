@@ -201,3 +201,31 @@ impl FeatureCache {
         write_atomic(&self.path, &bytes)
     }
 }
+
+/// Where the text-image scorer of a captioned `dataset` is by default:
+/// `www/models/scorer-<dataset>.safetensors`, as `ganvas scorer --out` writes for the shipped one.
+pub fn default_scorer_path(dataset: &str) -> PathBuf {
+    PathBuf::from(format!("www/models/scorer-{dataset}.safetensors"))
+}
+
+/// Loads a text-image scorer file (a regular file of at most [`MAX_WEIGHTS_BYTES`]).
+pub fn load_scorer(
+    path: &Path,
+    device: &Device,
+) -> Result<crate::metrics::text_image::ScorerFile, FileError> {
+    if !path.exists() {
+        return Err(FileError::Invalid {
+            path: path.to_path_buf(),
+            message: "no text-image scorer here; train one with `ganvas scorer --out <this path>` \
+                      or give --scorer"
+                .into(),
+        });
+    }
+    let bytes = read_bounded(path, MAX_WEIGHTS_BYTES, "scorer file")?;
+    crate::metrics::text_image::ScorerFile::from_bytes(&bytes, device).map_err(|e| {
+        FileError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    })
+}

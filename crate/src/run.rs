@@ -372,8 +372,8 @@ pub fn restore(checkpoint: &Checkpoint, device: &Device) -> Result<(RunConfig, T
         device,
     )?;
     let fit = |section| move |error| RunError::Fit { section, error };
-    trainer.generator =
-        named::load(trainer.generator, &checkpoint.section("g")).map_err(fit("g"))?;
+    let g = checkpoint.generator_section();
+    trainer.generator = named::load(trainer.generator, &checkpoint.section(g)).map_err(fit(g))?;
     trainer.discriminator =
         named::load(trainer.discriminator, &checkpoint.section("d")).map_err(fit("d"))?;
     trainer.ema = named::load(trainer.ema, &checkpoint.section("ema")).map_err(fit("ema"))?;
@@ -410,7 +410,8 @@ pub enum Weights {
     /// The moving average (smoother samples; the default).
     #[default]
     Ema,
-    /// The raw generator as last updated.
+    /// The raw generator as last updated (in an export, which keeps only the average, the
+    /// average).
     Raw,
 }
 
@@ -427,13 +428,10 @@ pub fn load_generator(
         .map_err(|e| RunError::Config(e.to_string()))?;
     let section = match weights {
         Weights::Ema => "ema",
-        Weights::Raw => "g",
+        Weights::Raw => checkpoint.generator_section(),
     };
-    let generator =
-        named::load(generator, &checkpoint.section(section)).map_err(|error| RunError::Fit {
-            section: if section == "g" { "g" } else { "ema" },
-            error,
-        })?;
+    let generator = named::load(generator, &checkpoint.section(section))
+        .map_err(|error| RunError::Fit { section, error })?;
     use burn::module::Module;
     Ok((config, generator.valid()))
 }

@@ -79,6 +79,10 @@ pub struct EvalArgs {
     /// Images per extractor batch.
     #[arg(long, default_value_t = 100)]
     batch: usize,
+    /// Text models: the text-image scorer of their text-image score and R-precision (default:
+    /// www/models/scorer-<set>.safetensors; skipped with a note when absent).
+    #[arg(long)]
+    scorer: Option<PathBuf>,
     /// Write the results (with their protocols) as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -245,13 +249,28 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         (None, Some((path, c, _))) => {
             let (config, generator) = run::load_generator(c, &device, Weights::Ema)
                 .map_err(|e| CliError::file(path, e))?;
-            let fakes = Fakes {
-                n,
-                seed: args.seed,
-                batch: args.batch,
-                keep_images: want_pixels,
-            };
-            features::of_generator(extractor, &config.model, &generator, fakes, &device, true)?
+            if config.model.text().is_some() {
+                let images = crate::text_metrics::caption_samples(
+                    &config, &generator, n, args.seed, &device,
+                )?;
+                let features = features::of_images(
+                    extractor,
+                    &images,
+                    "held-out captions' sample",
+                    args.batch,
+                    &device,
+                    true,
+                )?;
+                (features, Some(images))
+            } else {
+                let fakes = Fakes {
+                    n,
+                    seed: args.seed,
+                    batch: args.batch,
+                    keep_images: want_pixels,
+                };
+                features::of_generator(extractor, &config.model, &generator, fakes, &device, true)?
+            }
         }
         (None, None) => return Err("give --checkpoint or --fake DIR".into()),
     };
@@ -264,6 +283,13 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         for mut r in pixels {
             r.protocol.name.clone_from(&protocol.name);
             results.push(r);
+        }
+    }
+    if let (Some((path, c, config)), None) = (&checkpoint, &args.fake) {
+        if config.model.text().is_some() {
+            results.extend(text_model_metrics(
+                &args, path, c, config, &dataset, &device,
+            )?);
         }
     }
     eprintln!(
@@ -291,6 +317,41 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// The text-image score and R-precision of a text model (of its held-out real images with
+/// --real-vs-real), or none with a note when the default scorer file is absent.
+fn text_model_metrics(
+    args: &EvalArgs,
+    path: &std::path::Path,
+    checkpoint: &ganvas::checkpoint::Checkpoint,
+    config: &ganvas::run::RunConfig,
+    dataset: &str,
+    device: &burn::tensor::Device,
+) -> Result<Vec<MetricResult>, CliError> {
+    let scorer_path = args
+        .scorer
+        .clone()
+        .unwrap_or_else(|| ganvas::files::default_scorer_path(dataset));
+    if args.scorer.is_none() && !scorer_path.exists() {
+        eprintln!(
+            "no text-image scorer at {}: text-image score and R-precision skipped (train one \
+             with `ganvas scorer`, or give --scorer)",
+            scorer_path.display()
+        );
+        return Ok(Vec::new());
+    }
+    let scorer = ganvas::files::load_scorer(&scorer_path, device)?;
+    let generator = if args.real_vs_real {
+        None
+    } else {
+        Some(
+            run::load_generator(checkpoint, device, Weights::Ema)
+                .map_err(|e| CliError::file(path, e))?
+                .1,
+        )
+    };
+    crate::text_metrics::text_metrics(&scorer, config, generator.as_ref(), args.seed, device)
 }
 
 fn print_table(results: &[MetricResult]) {

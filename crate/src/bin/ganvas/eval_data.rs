@@ -72,11 +72,14 @@ fn folder(
     Ok(first(set, n))
 }
 
-/// The held-out images of a run's data: the IDX test split, or for an image folder (which
-/// has no split) the folder itself.
+/// The held-out images of a run's data: the IDX test split, a text model's held-out emoji,
+/// or for another image folder (which has no split) the folder itself.
 pub fn test_split(config: &RunConfig, size: usize, n: usize) -> Result<ImageSet, CliError> {
     match &config.data {
         DataConfig::Idx { dir, .. } => idx_split(dir, Split::Test, size, n),
+        DataConfig::Folder { dir } if config.model.text().is_some() => {
+            Ok(first(captioned_split(dir, Split::Test, size)?, n))
+        }
         DataConfig::Folder { dir } => {
             eprintln!("note: {dir} has no test split; comparing against the training images");
             folder(
@@ -98,6 +101,14 @@ fn idx_split(dir: &str, split: Split, size: usize, n: usize) -> Result<ImageSet,
     Ok(first(data::fit_resolution(&set, size), n))
 }
 
+/// One split of a captioned folder (a text model's data: the held-out emoji are its test split,
+/// see [`ganvas::data::captions`]) at `size`.
+fn captioned_split(dir: &str, split: Split, size: usize) -> Result<ImageSet, CliError> {
+    let set = ganvas::data::captions_files::load_captioned_folder(Path::new(dir), size, split)
+        .map_err(|e| format!("{e} (run `ganvas data fetch emoji` first)"))?;
+    Ok(set.images)
+}
+
 /// The real-vs-real pair of `--real-vs-real`: (test split, training split) of an IDX set, each
 /// cut to `n`; (even-numbered, odd-numbered images) of a folder, which has no split.
 pub fn reference_sets(
@@ -109,6 +120,10 @@ pub fn reference_sets(
         DataConfig::Idx { dir, .. } => Ok((
             idx_split(dir, Split::Test, size, n)?,
             idx_split(dir, Split::Train, size, n)?,
+        )),
+        DataConfig::Folder { dir } if config.model.text().is_some() => Ok((
+            first(captioned_split(dir, Split::Test, size)?, n),
+            first(captioned_split(dir, Split::Train, size)?, n),
         )),
         DataConfig::Folder { dir } => {
             let all = folder(

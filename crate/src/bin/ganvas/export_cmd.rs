@@ -1,4 +1,5 @@
-//! `ganvas export`: a checkpoint without its optimiser state, as shipped in www/models/.
+//! `ganvas export`: a checkpoint without its optimiser state and raw generator, as shipped in
+//! www/models/.
 
 use std::path::PathBuf;
 
@@ -13,8 +14,9 @@ pub struct ExportArgs {
     /// The checkpoint to export (.safetensors).
     #[arg(long)]
     checkpoint: PathBuf,
-    /// Where to write the slim copy: G, D and EMA-G, config, step and RNG state, without the
-    /// Adam moments (fine-tuning from it starts the optimisers afresh).
+    /// Where to write the slim copy: D and EMA-G, config, step and RNG state, without the Adam
+    /// moments and the raw G (fine-tuning from it starts the optimisers afresh and G from its
+    /// average).
     #[arg(long)]
     out: PathBuf,
 }

@@ -19,6 +19,7 @@ mod output;
 mod project_cmd;
 mod sample_cmd;
 mod scorer_cmd;
+mod text_metrics;
 mod train_cmd;
 mod train_eval;
 
@@ -55,7 +56,8 @@ enum Command {
     /// Benchmarks: the reference DCGAN workloads side by side with PyTorch and ONNX Runtime,
     /// or (--config) one config's training step on several devices.
     Bench(bench_cmd::BenchArgs),
-    /// Copy a checkpoint without its optimiser state (what ships in www/models/).
+    /// Copy a checkpoint without its optimiser state and raw generator (what ships in
+    /// www/models/).
     Export(export_cmd::ExportArgs),
     /// Evaluate a checkpoint or two image folders: FID, KID, precision/recall, density/coverage,
     /// IS, diversity.

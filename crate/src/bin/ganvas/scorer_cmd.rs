@@ -5,10 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::tensor::{Device, Tensor, TensorData};
 use clap::Args;
 use ganvas::data::Split;
-use ganvas::data::captions_files::{CaptionedSet, load_captioned_folder, training_phrases};
+use ganvas::data::captions_files::{load_captioned_folder, training_phrases};
 use ganvas::files::write_atomic;
 use ganvas::metrics::domain::cosine_lr;
 use ganvas::metrics::text_image::{
@@ -16,11 +15,11 @@ use ganvas::metrics::text_image::{
 };
 use ganvas::model::TextDcganConfig;
 use ganvas::readback::block;
-use ganvas::rng::Rng;
-use ganvas::train::{CaptionedImages, vocabulary_of};
+use ganvas::train::vocabulary_of;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::CliError;
+use crate::text_metrics::{captioned, captioned_set, real_pairs};
 
 /// Side of the scorer's input: the text GAN's resolution.
 const SIDE: usize = 32;
@@ -159,36 +158,6 @@ pub fn run(args: ScorerArgs) -> Result<(), CliError> {
         seconds
     );
     Ok(())
-}
-
-/// `dir`'s `split`, tokenised for the scorer.
-fn captioned(dir: &Path, split: Split, config: &ScorerConfig) -> Result<CaptionedImages, CliError> {
-    let set = load_captioned_folder(dir, SIDE, split)
-        .map_err(|e| format!("{e} (run `ganvas data fetch emoji` first)"))?;
-    captioned_set(set, config)
-}
-
-fn captioned_set(set: CaptionedSet, config: &ScorerConfig) -> Result<CaptionedImages, CliError> {
-    Ok(CaptionedImages::new(set.images, &set.phrases, &config.text).map_err(|e| e.to_string())?)
-}
-
-/// Every image of `set` as `[N, C·R·R]` with one caption each, drawn from `seed` (the captions
-/// a text model is asked for in `ganvas eval`).
-pub fn real_pairs(set: &CaptionedImages, seed: u64, device: &Device) -> (Tensor<2>, Vec<String>) {
-    let mut rng = Rng::new(seed ^ 0xca97_10e5);
-    let captions = (0..set.len())
-        .map(|i| set.caption_text(i, &mut rng))
-        .collect();
-    let images = set.images();
-    let all: Vec<usize> = (0..set.len()).collect();
-    let values = images.batch_f32(&all);
-    (
-        Tensor::from_data(
-            TensorData::new(values, [set.len(), images.image_len()]),
-            device,
-        ),
-        captions,
-    )
 }
 
 /// The set's name from its folder (`data/emoji` → `emoji`).

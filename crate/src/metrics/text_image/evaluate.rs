@@ -1,11 +1,14 @@
 //! Scoring images against captions with a trained scorer: real held-out images (the reference
 //! level) or a text model's samples of the same captions.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use super::{EMBED, ScorerError, ScorerFile, TextImageScores, text_image_scores};
 use crate::metrics::protocol::{MetricResult, Protocol};
+use crate::model::{Generator, ModelConfig};
+use crate::prompt::prompt_batch;
 use crate::readback;
+use crate::rng::Rng;
 
 /// Candidates per image in R-precision (AttnGAN's 100: the own caption and 99 others).
 pub const CANDIDATES: usize = 100;
@@ -22,7 +25,16 @@ pub async fn score_images(
     seed: u64,
     device: &Device,
 ) -> Result<TextImageScores, ScorerError> {
-    let [n, _] = images.dims();
+    let [n, len] = images.dims();
+    let text = &file.config.text;
+    let expected = text.channels * text.resolution * text.resolution;
+    if len != expected {
+        return Err(ScorerError::Config(format!(
+            "images of {len} values, but this scorer reads {}×{res}×{res} ({expected})",
+            text.channels,
+            res = text.resolution
+        )));
+    }
     if n != captions.len() {
         return Err(ScorerError::Config(format!(
             "{n} images but {} captions",
@@ -58,6 +70,34 @@ pub async fn score_images(
         CANDIDATES,
         seed,
     ))
+}
+
+/// One sample of `generator` per caption (latents from `seed`, untruncated), scored against
+/// its caption like [`score_images`] scores real images: the text model's metrics.
+pub async fn score_generator(
+    file: &ScorerFile,
+    generator: &Generator,
+    model: &ModelConfig,
+    captions: &[String],
+    seed: u64,
+    device: &Device,
+) -> Result<TextImageScores, ScorerError> {
+    let mut rng = Rng::new(seed);
+    let mut parts = Vec::new();
+    for chunk in captions.chunks(CHUNK) {
+        let images = prompt_batch(generator, model, chunk, None, &mut rng, device)?;
+        // Read each chunk back before the next, so that only one chunk's graph is alive.
+        let [rows, len] = images.dims();
+        let values = read(images).await?;
+        parts.push(Tensor::from_data(
+            TensorData::new(values, [rows, len]),
+            device,
+        ));
+    }
+    if parts.is_empty() {
+        return Err(ScorerError::Config("no captions to sample".into()));
+    }
+    score_images(file, Tensor::cat(parts, 0), captions, seed, device).await
 }
 
 async fn read(t: Tensor<2>) -> Result<Vec<f32>, ScorerError> {

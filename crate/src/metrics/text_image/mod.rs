@@ -17,7 +17,7 @@ mod model;
 mod score;
 mod train;
 
-pub use evaluate::{CANDIDATES, results, score_images};
+pub use evaluate::{CANDIDATES, results, score_generator, score_images};
 pub use file::{FORMAT, Reference, ScorerFile, ScorerMeta};
 pub use model::{EMBED, ScorerConfig, TextImageScorer};
 pub use score::{TextImageScores, r_precision, text_image_scores};
@@ -38,6 +38,8 @@ pub enum ScorerError {
     Fit(#[from] crate::model::named::FitError),
     #[error("{0}")]
     Prompt(#[from] crate::model::text::PromptError),
+    #[error("{0}")]
+    Sample(#[from] crate::prompt::PromptSampleError),
     #[error("reading results back: {0}")]
     Read(String),
 }
