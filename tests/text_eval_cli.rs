@@ -51,7 +51,8 @@ fn captioned_folder(dir: &Path) {
         let (word, rgb) = COLOURS[(train + held_out) % COLOURS.len()];
         let (x0, y0) = (((i * 7) % 20) as usize, ((i * 11) % 20) as usize);
         let img = image::RgbImage::from_fn(32, 32, |x, y| {
-            let inside = (x0..x0 + 10).contains(&(x as usize)) && (y0..y0 + 10).contains(&(y as usize));
+            let inside =
+                (x0..x0 + 10).contains(&(x as usize)) && (y0..y0 + 10).contains(&(y as usize));
             image::Rgb(rgb.map(|c| if inside { c / 2 + 120 } else { c }))
         });
         img.save(dir.join(&name)).unwrap();
@@ -89,13 +90,25 @@ fn the_scorer_trains_and_eval_reports_a_text_models_metrics_beside_its_reference
     captioned_folder(&dir.join("colours"));
     let out = ganvas(
         &[
-            "scorer", "--data", "colours", "--steps", "60", "--batch", "16", "--width", "8",
-            "--out", "scorer.safetensors",
+            "scorer",
+            "--data",
+            "colours",
+            "--steps",
+            "60",
+            "--batch",
+            "16",
+            "--width",
+            "8",
+            "--out",
+            "scorer.safetensors",
         ],
         &dir,
     );
     let stdout = ok(&out);
-    assert!(stdout.contains("held-out real images (8): text-image score"), "{stdout}");
+    assert!(
+        stdout.contains("held-out real images (8): text-image score"),
+        "{stdout}"
+    );
 
     std::fs::write(
         dir.join("run.toml"),
@@ -124,15 +137,27 @@ checkpoint_every = 1000
     )
     .unwrap();
     ok(&ganvas(
-        &["train", "--config", "run.toml", "--steps", "3", "--out", "run"],
+        &[
+            "train", "--config", "run.toml", "--steps", "3", "--out", "run",
+        ],
         &dir,
     ));
     let domain = format!("{MODELS}/domain-emoji.safetensors");
     let eval = |extra: &[&str], json: &str| {
         let mut args = vec![
-            "eval", "--checkpoint", "run/checkpoint.safetensors", "--scorer",
-            "scorer.safetensors", "--weights", &domain, "--metrics", "fid,pr", "--n", "8",
-            "--json", json,
+            "eval",
+            "--checkpoint",
+            "run/checkpoint.safetensors",
+            "--scorer",
+            "scorer.safetensors",
+            "--weights",
+            &domain,
+            "--metrics",
+            "fid,pr",
+            "--n",
+            "8",
+            "--json",
+            json,
         ];
         args.extend_from_slice(extra);
         ok(&ganvas(&args, &dir));
@@ -144,7 +169,12 @@ checkpoint_every = 1000
     let r = value(&fake, "r_precision");
     assert!((-1.0..=1.0).contains(&score), "{score}");
     assert!((0.0..=1.0).contains(&r), "{r}");
-    let key = fake["results"].as_array().unwrap().iter().find(|x| x["metric"] == "r_precision").unwrap()["key"]
+    let key = fake["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["metric"] == "r_precision")
+        .unwrap()["key"]
         .as_str()
         .unwrap()
         .to_string();
@@ -160,22 +190,37 @@ checkpoint_every = 1000
         .unwrap()
         .parse::<f64>()
         .unwrap();
-    assert!((real_score - printed).abs() < 1e-4, "{real_score} v {printed}");
+    assert!(
+        (real_score - printed).abs() < 1e-4,
+        "{real_score} v {printed}"
+    );
     // Real flat colours under their own captions score above an untrained generator's blur.
     assert!(real_score > score, "real {real_score} v fake {score}");
 
     // A scorer file that is not there: one line naming it.
     let out = ganvas(
         &[
-            "eval", "--checkpoint", "run/checkpoint.safetensors", "--scorer", "missing.safetensors",
-            "--weights", &domain, "--metrics", "fid", "--n", "8",
+            "eval",
+            "--checkpoint",
+            "run/checkpoint.safetensors",
+            "--scorer",
+            "missing.safetensors",
+            "--weights",
+            &domain,
+            "--metrics",
+            "fid",
+            "--n",
+            "8",
         ],
         &dir,
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let last = stderr.trim().lines().last().unwrap_or_default();
-    assert!(last.contains("missing.safetensors") && last.contains("no text-image scorer"), "{stderr}");
+    assert!(
+        last.contains("missing.safetensors") && last.contains("no text-image scorer"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 // Text to emoji in the Sample tab: a prompt typed gives a grid as you type (within a second on
 // the CPU), the page's grid is the native CLI's `ganvas sample --prompt` for the same seed (on the
-// CPU and on WebGPU), bad prompts say why under the box without a banner, and a prompt-to-prompt
-// walk animates.
+// CPU and on WebGPU), the shipped scorer says how well a grid matches its prompt, bad prompts say
+// why under the box without a banner, a prompt-to-prompt walk animates, and the Train tab
+// fine-tunes the text model on dropped images captioned from their file names.
 // Run with the other browser tests (needs pkg/, www/models/emoji-text32.safetensors and the
 // native binary, GANVAS_BIN): node --test --test-concurrency=1 tests/browser/
 
@@ -81,6 +82,14 @@ for (const backend of ['cpu', 'webgpu']) {
     // Another prompt, the same latents: other images.
     const other = await call(page, 'samplePrompt', 'red heart', n, 3, 0);
     assert.ok(compare(other, { width: 2 + n * (SIDE + 2), pixels: toGrid(rgba, n) }, n).mean > 5, 'the prompt changes the images');
+    // The shipped scorer: how well the grid matches its prompt, beside the real images' level.
+    const scorer = await call(page, 'loadScorer', '/www/models/scorer-emoji.safetensors');
+    assert.equal(scorer.name, 'scorer-emoji');
+    assert.ok(scorer.real_score > 0 && scorer.real_score < 1, `real level ${scorer.real_score}`);
+    const match = await call(page, 'scorePrompt', 'red heart', n, 3, 0);
+    console.log(`${backend}: “red heart” grid matches its prompt ${match.score.toFixed(4)} (real ${match.real_score.toFixed(4)})`);
+    assert.ok(Number.isFinite(match.score) && match.score > -1 && match.score < 1, `${match.score}`);
+    await assert.rejects(call(page, 'scorePrompt', '', n, 3, 0), /empty|words/i);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -112,10 +121,13 @@ test('typing a prompt draws its grid within a second on the CPU; bad prompts say
   console.log(`prompt grid of 32 on the CPU: ${ms} ms`);
   assert.ok(ms <= 1000, `${ms} ms for a prompt grid`);
   assert.match(await attr(page, 'sample-canvas', 'aria-label'), /32 samples of “pizza slice” from emoji-text32/);
+  // Then the match to the prompt, from the shipped scorer.
+  await page.waitForFunction(() => /Match to the prompt: -?\d\.\d\d \(real emoji with their own captions: 0\.\d\d\)/.test(document.querySelector('[data-testid="sample-prompt-status"]').textContent), null, { timeout: 60_000 });
+  console.log(`status: ${await text(page, 'sample-prompt-status')}`);
 
   // A prompt longer than the model reads: one line under the box, no banner, the grid kept.
   const before = await attr(page, 'sample-canvas', 'aria-label');
-  await page.fill('[data-testid="sample-prompt"]', Array.from({ length: 40 }, (_, i) => `word${i}`).join(' '));
+  await page.fill('[data-testid="sample-prompt"]', Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '));
   await page.waitForFunction(() => document.querySelector('[data-testid="sample-prompt-status"]').classList.contains('bad'), null, { timeout: 30_000 });
   const why = await text(page, 'sample-prompt-status');
   console.log(`long prompt: ${why}`);
@@ -154,9 +166,73 @@ test('typing a prompt draws its grid within a second on the CPU; bad prompts say
   console.log(`walk frames seen: ${[...frames].sort((a, b) => a - b).join(', ')}`);
   assert.ok(frames.size >= 6, `the walk did not animate: frames ${[...frames]}`);
   assert.match(await attr(page, 'interp-canvas', 'aria-label'), /from “sun” to “red heart”/);
-  if (pictures.has('1') && pictures.has('8')) assert.notEqual(pictures.get('1'), pictures.get('8'), 'the walk moves');
+  const seen = [...pictures.keys()].sort((a, b) => a - b);
+  assert.notEqual(pictures.get(seen[0]), pictures.get(seen.at(-1)), `the walk moves (frames ${seen[0]} and ${seen.at(-1)})`);
   await page.click('[data-testid="interp-stop"]');
   await page.screenshot({ path: join(root, 'tests/browser/artifacts/prompt.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** PNG files of 32×32 flat squares named after their colour, made in the page. */
+async function colourFiles(page, names) {
+  const files = await page.evaluate(async (names) => {
+    const rgb = { red: '#dc1e1e', blue: '#1e28dc', green: '#1ec828', yellow: '#e6dc1e' };
+    const out = [];
+    for (const name of names) {
+      const canvas = new OffscreenCanvas(32, 32);
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = rgb[name.split('_')[0]];
+      ctx.fillRect(0, 0, 32, 32);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(4 + out.length % 16, 8, 10, 10);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      out.push(Array.from(new Uint8Array(await blob.arrayBuffer())));
+    }
+    return out;
+  }, names);
+  return names.map((name, i) => ({ name, mimeType: 'image/png', buffer: Buffer.from(files[i]) }));
+}
+
+test('the text model fine-tunes in the Train tab on your images, captioned from their file names', async () => {
+  const { page, errors } = await openApp(app.browser, app.server, '?backend=cpu#train');
+  // No autosaved run of another test offered for resuming.
+  await page.evaluate(async () => (await import(new URL('js/autosave-store.js', document.baseURI).href)).discardRun());
+  await page.reload();
+  await page.waitForFunction(() => window.ganvas.sessions.train &&
+    document.querySelector('[data-testid="train-source"]').options.length > 0, null, { timeout: 60_000 });
+  await page.evaluate(() => window.ganvas.sessions.train.ready);
+  await page.selectOption('[data-testid="train-source"]', { label: TITLE });
+  await page.click('[data-testid="train-start"]');
+  await page.waitForFunction(() => /emoji-text32/.test(document.querySelector('[data-testid="train-model-info"]').textContent), null, { timeout: 120_000 });
+  // Only your own images: a built-in set has no captions this page could use.
+  const options = await page.$$eval('[data-testid="train-data"] option', (os) => os.map((o) => ({ text: o.text, disabled: o.disabled })));
+  const mine = options.find((o) => /^My images/.test(o.text));
+  assert.match(mine.text, /captioned from their file names/);
+  assert.equal(mine.disabled, false);
+  assert.ok(options.filter((o) => /emoji/i.test(o.text)).every((o) => o.disabled), JSON.stringify(options));
+  await page.selectOption('[data-testid="train-data"]', { label: mine.text });
+
+  // A name without a word: one line naming the file, nothing used.
+  await page.setInputFiles('[data-testid="train-files"]', await colourFiles(page, ['red_1.png']).then((f) => [{ ...f[0], name: '0001.png' }]));
+  await page.waitForSelector('[data-testid="error"]:not(:empty)', { timeout: 30_000 });
+  const refused = await page.textContent('[data-testid="error"]');
+  console.log(`unnamed image: ${refused}`);
+  assert.match(refused, /`0001\.png` has no word in its name/);
+
+  const names = Array.from({ length: 16 }, (_, i) => `${['red', 'blue', 'green', 'yellow'][i % 4]}_square-${i}.png`);
+  await page.setInputFiles('[data-testid="train-files"]', await colourFiles(page, names));
+  await page.waitForFunction(() => /captioned from their names \(“red square”, “blue square”/.test(document.querySelector('[data-testid="train-data-status"]').textContent), null, { timeout: 60_000 });
+  console.log(`data: ${await text(page, 'train-data-status')}`);
+  await page.waitForSelector('[data-testid="train-step"]:not([disabled])', { timeout: 60_000 });
+  const before = Number(await text(page, 'train-step-count'));
+  await page.click('[data-testid="train-step"]');
+  await page.waitForFunction((s) => Number(document.querySelector('[data-testid="train-step-count"]').textContent) === s + 1, before, { timeout: 120_000 });
+  // The worker trains on those captions: one more step through the API, finite losses.
+  const stats = await page.evaluate(() => window.ganvas.sessions.train.client.call('train', { steps: 2, chunk: 1 }));
+  assert.equal(stats.length, 2);
+  assert.ok(stats.every((s) => Number.isFinite(s.d_loss) && Number.isFinite(s.g_loss)), JSON.stringify(stats));
+  await page.screenshot({ path: join(root, 'tests/browser/artifacts/prompt-train.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

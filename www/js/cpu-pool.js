@@ -24,7 +24,7 @@ export const MAX_CPU_WORKERS = 4;
 /** Calls that leave the primary's generator as it is. Any other call may change it (new run,
  * training, a half step…): helpers then sync from the primary's export before sampling again. */
 const KEEPS_MODEL = new Set([
-  'backend', 'info', 'sample', 'interpolate', 'samplePrompt', 'interpolatePrompts', 'export', 'memory', 'realPoints', 'projectStart',
+  'backend', 'info', 'sample', 'interpolate', 'samplePrompt', 'interpolatePrompts', 'loadScorer', 'scorePrompt', 'export', 'memory', 'realPoints', 'projectStart',
   'projectSteps', 'discriminatorField', 'latentGrid', 'fakeWithGradients', 'trainingPoints',
   'planeFit', 'evaluate', 'evaluateInception', 'loadExtractor', 'loadInception', 'benchFrechet',
   'useToyData', 'useImages', 'useIdx', 'usePoints',

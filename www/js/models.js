@@ -1,5 +1,6 @@
 // The models shipped with the page: www/models/index.json lists them as
-// [{name, file, title, description}]; the .safetensors files sit beside it.
+// [{name, file, title, description, scorer?}]; the .safetensors files sit beside it (`scorer`:
+// a text model's text-image scorer, for the Sample view's "match to the prompt").
 
 const INDEX = new URL('../models/index.json', import.meta.url);
 

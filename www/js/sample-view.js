@@ -265,9 +265,34 @@ export function createSampleView(session, { initialModel = null } = {}) {
     drawGrid(canvas, bytes, n, run.width, run.height, { describe: false });
     fitGrid();
     labelColumns($('sample-column-labels'), { blocks: [], width: 0 }, []);
-    status.textContent = `“${prompt}”: ${count(n, 'sample')} in ${ms} ms.`;
+    const drawn = `“${prompt}”: ${count(n, 'sample')} in ${ms} ms.`;
+    status.textContent = drawn;
     status.classList.remove('bad');
     describeCanvas(canvas, `${count(n, 'sample')} of “${prompt}” from ${run.name} at step ${run.step} (seed ${seed}, ${truncationWords(t)})`);
+    // How well the grid matches its prompt, after it is shown (the scorer loads once).
+    const ticket = ++scores;
+    const match = await promptScore(prompt, n, seed, t);
+    if (match && ticket === scores && info === run) status.textContent = `${drawn} ${match}`;
+  }
+
+  /** Sentence on the text-image score of the grid for these arguments, or '' without a scorer. */
+  let scores = 0;
+  let scorerFor = null; // the model entry whose scorer the worker holds (a promise while loading)
+  async function promptScore(prompt, n, seed, t) {
+    const file = shown?.scorer;
+    if (!file) return '';
+    try {
+      if (scorerFor?.file !== file) {
+        scorerFor = { file, loading: client.call('loadScorer', modelUrl({ file })) };
+      }
+      await scorerFor.loading;
+      const { score, real_score: real } = await client.call('scorePrompt', prompt, n, seed, t);
+      const reference = real == null ? '' : ` (real emoji with their own captions: ${real.toFixed(2)})`;
+      return `Match to the prompt: ${score.toFixed(2)}${reference}.`;
+    } catch (e) {
+      scorerFor = null;
+      return `(No match score: ${firstLine(e)}.)`;
+    }
   }
 
   /** The first line of an error's message, without the module's advice. */

@@ -229,7 +229,9 @@ export function createTrainView(session) {
       toyOptions.forEach((o) => (o.disabled = !points));
       imageOption.disabled = points;
       idxOptions.forEach((o) => (o.disabled = points || info.channels !== 1));
-      folderOptions.forEach((o) => (o.disabled = points));
+      // A text model needs captions: your images, named after what they show.
+      folderOptions.forEach((o) => (o.disabled = points || info.text));
+      if (info.text) imageOption.text = 'My images (captioned from their file names)';
     }
     // Own images before the emoji: a fresh colour model should not start a 3,786-file download.
     select.replaceChildren(...toyOptions, ...idxOptions, imageOption, ...folderOptions);
@@ -339,14 +341,22 @@ export function createTrainView(session) {
     const { labels, classNames } = labelsFromPaths(set.paths);
     let useLabels;
     let classes = '';
-    if (info.classes) {
+    let paths;
+    if (info.text) {
+      // A text model: each image is captioned from its file name and folders (in the worker).
+      paths = set.paths;
+      const caption = (p) => p.split('/').pop().replace(/\.[^.]*$/, '').split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w && !/^\d+$/.test(w)).join(' ').toLowerCase();
+      const shown = set.paths.slice(0, 3).map((p) => `“${caption(p)}”`);
+      classes = `, captioned from their names (${shown.join(', ')}${set.n > 3 ? ', …' : ''})`;
+    } else if (info.classes) {
       if (!labels) throw new Error(`this model is class-conditional (${info.classes} classes): put the images in one sub-folder per class`);
       if (classNames.length > info.classes) throw new Error(`found ${classNames.length} class folders but the model has ${info.classes} classes`);
       useLabels = labels;
       classes = `, classes ${classNames.map((c, i) => `${i} = ${c}`).join(', ')}`;
     } else if (labels) classes = ' (sub-folders ignored: the model is unconditional)';
     const rgba = set.rgba.slice(); // a copy to hand over; the original stays for later runs
-    await client.request('useImages', [{ rgba, n: set.n, width: set.width, height: set.height, labels: useLabels }], {
+    await client.request('useImages', [{ rgba, n: set.n, width: set.width, height: set.height, labels: useLabels, paths }], {
       transfer: [rgba.buffer],
     });
     if (superseded()) return false;

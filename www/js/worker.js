@@ -161,9 +161,10 @@ const methods = {
     return null;
   },
 
-  useImages({ rgba, n, width, height, labels }) {
+  /** `paths` (one per image): a text model's captions come from them (file and folder names). */
+  useImages({ rgba, n, width, height, labels, paths }) {
     const bytes = rgba instanceof Uint8Array ? rgba : new Uint8Array(rgba);
-    need().use_images(bytes, n, width, height, labels ? Uint32Array.from(labels) : undefined);
+    need().use_images(bytes, n, width, height, labels ? Uint32Array.from(labels) : undefined, paths ? paths.map(String) : undefined);
     return null;
   },
 
@@ -204,6 +205,13 @@ const methods = {
     need().interpolate(strips, frames, seed64(seed), mode, cls),
   /** Text models: `n` samples of `prompt` (the row `ganvas sample --prompt` draws). */
   samplePrompt: (prompt, n, seed, truncation = 0) => need().sample_prompt(String(prompt), n, seed64(seed), truncation),
+  /** `source`: text-image scorer bytes or a URL (`models/scorer-<set>.safetensors`). */
+  async loadScorer(source) {
+    const bytes = await bytesOf(source);
+    return need().load_scorer(bytes);
+  },
+  /** Text models: the text-image score of `samplePrompt`'s samples for the same arguments. */
+  scorePrompt: (prompt, n, seed, truncation = 0) => need().score_prompt(String(prompt), n, seed64(seed), truncation),
   /** Text models: `strips` strips of `frames` images walking from prompt `from` to `to`. */
   interpolatePrompts: (from, to, strips, frames, seed, truncation = 0) =>
     need().interpolate_prompts(String(from), String(to), strips, frames, seed64(seed), truncation),

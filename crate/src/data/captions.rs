@@ -203,9 +203,57 @@ pub fn parse_captions(text: &str) -> Result<Vec<Captioned>, DataError> {
         .collect()
 }
 
+/// Parent folders of an image whose names join its phrases (see [`phrases_from_path`]).
+const FOLDER_PHRASES: usize = 2;
+
+/// The phrases of an image the user named: its file name without the extension, then its
+/// nearest [`FOLDER_PHRASES`] folder names, each as lower-case words with the all-digit ones
+/// dropped (`cats/tabby_cat-02.png` → `["tabby cat", "cats"]`); empty when no name has a word.
+/// How the page captions dropped images for fine-tuning a text model.
+pub fn phrases_from_path(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let Some((file, folders)) = parts.split_last() else {
+        return Vec::new();
+    };
+    let stem = match file.rfind('.') {
+        Some(dot) if dot > 0 => &file[..dot],
+        _ => file,
+    };
+    let mut out: Vec<String> = Vec::new();
+    for name in std::iter::once(&stem).chain(folders.iter().rev().take(FOLDER_PHRASES)) {
+        let words: Vec<String> = crate::model::text::tokens::words(name)
+            .into_iter()
+            .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        let phrase = words.join(" ");
+        if !phrase.is_empty() && !out.contains(&phrase) {
+            out.push(phrase);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_and_folders_caption_dropped_images() {
+        assert_eq!(
+            phrases_from_path("cats/tabby_cat-02.png"),
+            ["tabby cat", "cats"]
+        );
+        assert_eq!(phrases_from_path("Smiling Sun.PNG"), ["smiling sun"]);
+        assert_eq!(
+            phrases_from_path("a/b/c/red.heart.png"),
+            ["red heart", "c", "b"]
+        );
+        assert_eq!(phrases_from_path("hearts\\hearts_3.png"), ["hearts"]);
+        assert_eq!(phrases_from_path(".hidden"), ["hidden"]);
+        assert!(phrases_from_path("0001.png").is_empty());
+        assert!(phrases_from_path("").is_empty());
+        assert!(phrases_from_path("//").is_empty());
+    }
 
     const EMOJI: &str = r#"[
         {"name": "WAVING HAND SIGN", "unified": "1F44B", "image": "1f44b.png",

@@ -18,13 +18,14 @@ use js_sys::{Float32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::checkpoint::Checkpoint;
+use crate::data::captions::phrases_from_path;
 use crate::data::{ImageSet, Toy, fit_resolution};
 use crate::limits::requests;
 use crate::model::SampleShape;
 use crate::rng::Rng;
 use crate::run::{self, DataConfig, RunConfig, Snapshot};
 use crate::sample::{self, Classes, Interpolation, SampleRequest};
-use crate::train::{Source, StepStats, ToySource, TrainConfig, Trainer};
+use crate::train::{CaptionedImages, Source, StepStats, ToySource, TrainConfig, Trainer};
 
 pub use backend::BackendInfo;
 use dto::{RunInfo, to_js};
@@ -62,6 +63,8 @@ pub struct Session {
     real_inception: Option<crate::metrics::FeatureSet>,
     /// A projection in progress and its images' `[channels, height, width]`.
     projector: Option<(crate::project::Projector, [usize; 3])>,
+    /// The text-image scorer of a text model's prompt grids, when the page loaded one.
+    text_scorer: Option<crate::metrics::text_image::ScorerFile>,
 }
 
 #[wasm_bindgen]
@@ -81,6 +84,7 @@ impl Session {
             inception: None,
             real_inception: None,
             projector: None,
+            text_scorer: None,
         })
     }
 
@@ -144,7 +148,8 @@ impl Session {
 
     /// Trains on `n` RGBA images of `width × height` (4 bytes per pixel, row-major, images one
     /// after another), composited on white and fitted to the model's resolution; `labels`
-    /// (one per image) for conditional models.
+    /// (one per image) for conditional models; `paths` (one per image, e.g. `cats/tabby.png`)
+    /// for text models, which are captioned from them ([`phrases_from_path`]).
     pub fn use_images(
         &mut self,
         rgba: &[u8],
@@ -152,6 +157,7 @@ impl Session {
         width: usize,
         height: usize,
         labels: Option<Vec<u32>>,
+        paths: Option<Vec<String>>,
     ) -> Result<(), JsError> {
         let (config, _) = self.current()?;
         let Some([channels, side, model_width]) = config.model.sample_shape().image() else {
@@ -161,9 +167,21 @@ impl Session {
         };
         let fitted = side.saturating_mul(model_width).saturating_mul(channels);
         requests::images(n, width, height, fitted).map_err(js_error)?;
+        let captions = match (config.model.text(), paths) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(JsError::new(
+                    "this model is text-conditioned: its images need captions, taken from their file names",
+                ));
+            }
+            (Some(_), Some(paths)) => Some(captions_of(&paths, n)?),
+        };
         let set =
             ImageSet::from_rgba(rgba, n, width, height, channels, labels).map_err(js_error)?;
-        self.use_image_set(set)
+        match captions {
+            None => self.use_image_set(set),
+            Some(phrases) => self.use_captioned_set(set, &phrases),
+        }
     }
 
     /// Runs `steps` training steps through the same step function as the CLI and returns
@@ -402,6 +420,29 @@ impl Session {
         Ok(())
     }
 
+    /// Trains a text model on `set`, image `i` described by `phrases[i]`.
+    fn use_captioned_set(&mut self, set: ImageSet, phrases: &[Vec<String>]) -> Result<(), JsError> {
+        let (config, trainer) = self.current_mut()?;
+        let (Some(text), Some([channels, size, _])) =
+            (config.model.text(), config.model.sample_shape().image())
+        else {
+            return Err(JsError::new("captions need a text model"));
+        };
+        if set.channels != channels {
+            return Err(JsError::new(&format!(
+                "the data has {} channel(s) but the model makes {channels}",
+                set.channels
+            )));
+        }
+        let set = fit_resolution(&set, size);
+        let captioned = CaptionedImages::new(set.clone(), phrases, text).map_err(js_error)?;
+        trainer.check_source(&captioned).map_err(js_error)?;
+        self.forget_data();
+        self.source = Some(Box::new(captioned));
+        self.images = Some(set);
+        Ok(())
+    }
+
     /// What [`Session::sample`] draws: `n` latents (and labels) for `seed`, after the limits.
     fn grid_request(
         &self,
@@ -518,6 +559,31 @@ fn classes(class: i32) -> Classes {
 /// Whether a model draws images (not 2-D points), for the request limits.
 fn is_images(shape: SampleShape) -> bool {
     shape.image().is_some()
+}
+
+/// The phrases of `n` images from their paths, or an error naming the first without a word.
+fn captions_of(paths: &[String], n: usize) -> Result<Vec<Vec<String>>, JsError> {
+    if paths.len() != n {
+        return Err(JsError::new(&format!(
+            "{} file names for {n} images",
+            paths.len()
+        )));
+    }
+    paths
+        .iter()
+        .map(|path| {
+            let phrases = phrases_from_path(path);
+            if phrases.is_empty() {
+                // At most 60 characters of the name, control characters escaped.
+                let shown: String = path.chars().take(60).flat_map(char::escape_debug).collect();
+                return Err(JsError::new(&format!(
+                    "`{shown}` has no word in its name or folder to caption it: name images after \
+                     what they show (smiling_cat.png, or a folder cats/)"
+                )));
+            }
+            Ok(phrases)
+        })
+        .collect()
 }
 
 fn no_model() -> JsError {

@@ -20,7 +20,7 @@ mod train;
 pub use evaluate::{CANDIDATES, results, score_generator, score_images};
 pub use file::{FORMAT, Reference, ScorerFile, ScorerMeta};
 pub use model::{EMBED, ScorerConfig, TextImageScorer};
-pub use score::{TextImageScores, r_precision, text_image_scores};
+pub use score::{TextImageScores, text_image_scores};
 pub use train::{ScorerTrainer, contrastive_loss};
 
 /// Why a scorer cannot be built, trained, saved or loaded.

@@ -61,18 +61,6 @@ pub fn text_image_scores(
     }
 }
 
-/// R-precision alone (see [`text_image_scores`]).
-pub fn r_precision(
-    images: &[f32],
-    captions: &[f32],
-    own: &[usize],
-    dim: usize,
-    candidates: usize,
-    seed: u64,
-) -> f64 {
-    text_image_scores(images, captions, own, dim, candidates, seed).r_precision
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,7 +99,7 @@ mod tests {
         let captions = unit(&mut rng, 200);
         let images = unit(&mut rng, 2000);
         let own: Vec<usize> = (0..2000).map(|i| i % 200).collect();
-        let r = r_precision(&images, &captions, &own, dim, 10, 5);
+        let r = text_image_scores(&images, &captions, &own, dim, 10, 5).r_precision;
         assert!((r - 0.1).abs() < 0.03, "{r}");
     }
 }
