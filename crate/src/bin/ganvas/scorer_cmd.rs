@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::Args;
 use ganvas::data::Split;
-use ganvas::data::captions_files::{load_captioned_folder, training_phrases};
+use ganvas::data::captions_files::training_phrases;
 use ganvas::files::write_atomic;
 use ganvas::metrics::domain::cosine_lr;
 use ganvas::metrics::text_image::{
@@ -19,7 +19,7 @@ use ganvas::train::vocabulary_of;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::CliError;
-use crate::text_metrics::{captioned, captioned_set, real_pairs};
+use crate::text_metrics::{captioned, captions_of, images_of};
 
 /// Side of the scorer's input: the text GAN's resolution.
 const SIDE: usize = 32;
@@ -64,12 +64,12 @@ pub fn run(args: ScorerArgs) -> Result<(), CliError> {
         width: args.width,
     };
     config.validate()?;
-    let train = captioned(&args.data, Split::Train, &config)?;
-    let test = load_captioned_folder(&args.data, SIDE, Split::Test).map_err(fetch)?;
+    let train = captioned(&args.data, Split::Train, SIDE, &config.text)?;
+    let held_out = captioned(&args.data, Split::Test, SIDE, &config.text)?;
     eprintln!(
         "{} training images, {} held out; vocabulary {} words",
         train.len(),
-        test.images.len(),
+        held_out.len(),
         config.text.vocabulary.len()
     );
     let mut trainer = ScorerTrainer::new(&config, args.seed, args.lr, &device)?;
@@ -122,10 +122,15 @@ pub fn run(args: ScorerArgs) -> Result<(), CliError> {
             ),
         },
     };
-    let held_out = captioned_set(test, &config)?;
-    let (images, captions) = real_pairs(&held_out, args.seed, &device);
+    let (images, captions) = (
+        images_of(&held_out, &device),
+        captions_of(&held_out, held_out.len(), args.seed),
+    );
     let scores = block(score_images(&file, images, &captions, args.seed, &device))?;
-    let (train_images, train_captions) = real_pairs(&train, args.seed, &device);
+    let (train_images, train_captions) = (
+        images_of(&train, &device),
+        captions_of(&train, train.len(), args.seed),
+    );
     let seen = block(score_images(
         &file,
         train_images,

@@ -7,12 +7,10 @@ use std::path::Path;
 use burn::tensor::{Device, Tensor, TensorData};
 use ganvas::data::ImageSet;
 use ganvas::data::Split;
-use ganvas::data::captions_files::{CaptionedSet, load_captioned_folder};
+use ganvas::data::captions_files::load_captioned_folder;
 use ganvas::metrics::MetricResult;
-use ganvas::metrics::text_image::{
-    ScorerConfig, ScorerFile, results, score_generator, score_images,
-};
-use ganvas::model::Generator;
+use ganvas::metrics::text_image::{ScorerFile, results, score_generator, score_images};
+use ganvas::model::{Generator, TextDcganConfig};
 use ganvas::prompt::prompt_batch;
 use ganvas::readback::{block, floats};
 use ganvas::rng::Rng;
@@ -22,40 +20,34 @@ use ganvas::train::CaptionedImages;
 
 use crate::error::CliError;
 
-/// `dir`'s `split` at the scorer's side, tokenised for it.
+/// `dir`'s `split` at `side`, tokenised for `text` (a scorer's or a text model's encoder).
 pub fn captioned(
     dir: &Path,
     split: Split,
-    config: &ScorerConfig,
+    side: usize,
+    text: &TextDcganConfig,
 ) -> Result<CaptionedImages, CliError> {
-    let set = load_captioned_folder(dir, config.text.resolution, split)
+    let set = load_captioned_folder(dir, side, split)
         .map_err(|e| format!("{e} (run `ganvas data fetch emoji` first)"))?;
-    captioned_set(set, config)
+    Ok(CaptionedImages::new(set.images, &set.phrases, text).map_err(|e| e.to_string())?)
 }
 
-pub fn captioned_set(
-    set: CaptionedSet,
-    config: &ScorerConfig,
-) -> Result<CaptionedImages, CliError> {
-    Ok(CaptionedImages::new(set.images, &set.phrases, &config.text).map_err(|e| e.to_string())?)
-}
-
-/// Every image of `set` as `[N, C·R·R]` with one caption each, drawn from `seed` (the captions
-/// a text model is asked for in `ganvas eval`).
-pub fn real_pairs(set: &CaptionedImages, seed: u64, device: &Device) -> (Tensor<2>, Vec<String>) {
+/// One caption per image of `set`, drawn from `seed` (the captions a text model is asked for
+/// in `ganvas eval`; image `i % len` for caption `i` when `n` exceeds the set).
+pub fn captions_of(set: &CaptionedImages, n: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed ^ 0xca97_10e5);
-    let captions = (0..set.len())
-        .map(|i| set.caption_text(i, &mut rng))
-        .collect();
+    (0..n)
+        .map(|i| set.caption_text(i % set.len(), &mut rng))
+        .collect()
+}
+
+/// Every image of `set` as `[N, C·R·R]` in [-1, 1].
+pub fn images_of(set: &CaptionedImages, device: &Device) -> Tensor<2> {
     let images = set.images();
     let all: Vec<usize> = (0..set.len()).collect();
-    let values = images.batch_f32(&all);
-    (
-        Tensor::from_data(
-            TensorData::new(values, [set.len(), images.image_len()]),
-            device,
-        ),
-        captions,
+    Tensor::from_data(
+        TensorData::new(images.batch_f32(&all), [set.len(), images.image_len()]),
+        device,
     )
 }
 
@@ -71,8 +63,9 @@ pub fn text_metrics(
     device: &Device,
 ) -> Result<Vec<MetricResult>, CliError> {
     let dir = crate::eval_data::data_dir(config);
-    let held_out = captioned(Path::new(&dir), Split::Test, &scorer.config)?;
-    let (images, captions) = real_pairs(&held_out, seed, device);
+    let text = &scorer.config.text;
+    let held_out = captioned(Path::new(&dir), Split::Test, text.resolution, text)?;
+    let captions = captions_of(&held_out, held_out.len(), seed);
     let scores = match generator {
         Some(g) => block(score_generator(
             scorer,
@@ -82,7 +75,10 @@ pub fn text_metrics(
             seed,
             device,
         ))?,
-        None => block(score_images(scorer, images, &captions, seed, device))?,
+        None => {
+            let images = images_of(&held_out, device);
+            block(score_images(scorer, images, &captions, seed, device))?
+        }
     };
     eprintln!(
         "{}: {} held-out captions, R-precision among {} (chance {:.4}){}",
@@ -122,17 +118,11 @@ pub fn caption_samples(
         return Err("caption samples need an image model".into());
     };
     let dir = crate::eval_data::data_dir(config);
-    let set = load_captioned_folder(Path::new(&dir), height, Split::Test)
-        .map_err(|e| format!("{e} (run `ganvas data fetch emoji` first)"))?;
-    let held_out =
-        CaptionedImages::new(set.images, &set.phrases, text).map_err(|e| e.to_string())?;
+    let held_out = captioned(Path::new(&dir), Split::Test, height, text)?;
     if held_out.is_empty() {
         return Err(format!("{dir} holds no held-out captioned image").into());
     }
-    let mut rng = Rng::new(seed ^ 0xca97_10e5);
-    let captions: Vec<String> = (0..n)
-        .map(|i| held_out.caption_text(i % held_out.len(), &mut rng))
-        .collect();
+    let captions = captions_of(&held_out, n, seed);
     let mut latents = Rng::new(seed);
     let mut pixels = Vec::with_capacity(n * channels * height * width);
     for chunk in captions.chunks(256) {
