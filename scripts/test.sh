@@ -37,7 +37,7 @@ if ! ls /usr/share/vulkan/icd.d/*.json >/dev/null 2>&1; then
     echo "No Vulkan driver: install Debian's mesa-vulkan-drivers (sudo apt-get install mesa-vulkan-drivers)" >&2; exit 1
   fi
 fi
-cargo test --release --test wgpu -- --include-ignored --show-output
+cargo test --release --test wgpu --test lowered_conv -- --include-ignored --show-output
 
 stage "cuda feature compiles (cargo check --features cuda)"
 # cubecl-cuda's LLVM bundle is fetched by a build script from outside the package registries;

@@ -4,8 +4,10 @@
 use burn::module::{Module, Param};
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
-use burn::tensor::module::{avg_pool2d, conv2d, max_pool2d};
-use burn::tensor::ops::{AvgPoolOptions, ConvOptions, MaxPoolOptions};
+use burn::tensor::module::{avg_pool2d, max_pool2d};
+use burn::tensor::ops::{AvgPoolOptions, MaxPoolOptions};
+
+use crate::model::ops::conv2d_padded;
 
 /// Zero padding of a convolution.
 #[derive(Clone, Copy, Debug)]
@@ -50,8 +52,11 @@ impl BasicConv {
 
     /// `[N, C_in, H, W]` → `[N, C_out, H', W']`.
     pub(crate) fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let options = ConvOptions::new([self.stride; 2], self.padding, [1, 1], 1);
-        relu(conv2d(x, self.weight.val(), Some(self.bias.val()), options))
+        // Our op layer's convolution (on the CPU: tiles of the batch, buffers reused), then the
+        // bias over the channel axis.
+        let y = conv2d_padded(x, self.weight.val(), self.stride, self.padding);
+        let channels = self.bias.dims()[0];
+        relu(y + self.bias.val().reshape([1, channels, 1, 1]))
     }
 }
 

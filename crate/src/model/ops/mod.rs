@@ -14,6 +14,7 @@ mod extension;
 #[cfg(feature = "flex")]
 mod flex;
 mod kernels;
+pub mod lowered;
 
 pub use extension::GanOps;
 /// Threads our CPU kernels spread over: rayon's pool natively and in the browser's threaded
@@ -27,12 +28,26 @@ pub use kernels::{
 
 use burn::backend::Dispatch;
 use burn::nn::BatchNorm;
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
 /// `[B, Ci, H, W]` ⊛ `[Co, Ci, k, k]` → `[B, Co, (H + 2p − k)/s + 1, …]`, no bias.
 pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, stride: usize, padding: usize) -> Tensor<4> {
-    let options = ConvOptions::new_with_padding([stride; 2], [(padding, padding); 2], [1, 1], 1);
+    conv2d_padded(x, weight, stride, [padding; 2])
+}
+
+/// [`conv2d`] with a `[Co, Ci, kh, kw]` kernel and `[rows, columns]` zeros on each side, for
+/// rectangular kernels such as Inception's 1×7 and 7×1.
+pub fn conv2d_padded(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    stride: usize,
+    [ph, pw]: [usize; 2],
+) -> Tensor<4> {
+    let options = ConvOptions::new_with_padding([stride; 2], [(ph, ph), (pw, pw)], [1, 1], 1);
+    if lowers(&x.device(), || lowered::conv2d_positions(&x, &weight, &options)) {
+        return lowered::conv2d(x, weight, &options);
+    }
     Tensor::from_dispatch(<Dispatch as GanOps>::gan_conv2d(
         x.into_dispatch(),
         weight.into_dispatch(),
@@ -55,11 +70,37 @@ pub fn conv_transpose2d(
         dilation: [1; 2],
         groups: 1,
     };
+    if lowers(&x.device(), || lowered::conv_transpose2d_positions(&x, &weight, &options)) {
+        return lowered::conv_transpose2d(x, weight, &options);
+    }
     Tensor::from_dispatch(<Dispatch as GanOps>::gan_conv_transpose2d(
         x.into_dispatch(),
         weight.into_dispatch(),
         options,
     ))
+}
+
+/// Whether a convolution on `device` producing `positions()` output positions (`B·Ho·Wo`) runs
+/// as [`lowered`] matrix multiplies: on the GPU backends (Cube) while our kernels are selected
+/// (counted as our calls), from [`lowered::MIN_POSITIONS`] on. Small calls (batch-1 sampling)
+/// keep Burn's direct kernel, one dispatch where the lowering takes about ten. Burn's Cube
+/// convolutions stay one switch away ([`Kernels::Burn`]).
+fn lowers(device: &Device, positions: impl FnOnce() -> usize) -> bool {
+    #[cfg(any(feature = "wgpu", feature = "webgpu", feature = "cuda"))]
+    {
+        let device = device.clone().inner();
+        let cube = matches!(device.as_dispatch(), burn::backend::DispatchDevice::Cube(_));
+        let lower = cube && kernels() == Kernels::Ganvas && positions() >= lowered::MIN_POSITIONS;
+        if lower {
+            kernels::count_call();
+        }
+        lower
+    }
+    #[cfg(not(any(feature = "wgpu", feature = "webgpu", feature = "cuda")))]
+    {
+        let _ = (device, positions);
+        false
+    }
 }
 
 /// `norm.forward(x)` through our op layer, with Burn's semantics: on an autodiff device while the
