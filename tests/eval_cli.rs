@@ -303,6 +303,50 @@ sample_every = 0
         "real v real FID {fid_ref} v untrained samples {fid_fake}"
     );
     assert!(value(&reference, "recall") > 0.5, "{reference}");
+    // --truncation scores other samples (the latents truncated), and the results say so.
+    let truncated = eval(&["--truncation", "0.5"], "truncated.json");
+    let name = |report: &serde_json::Value| report["results"][0]["protocol"]["name"].clone();
+    assert_eq!(
+        name(&truncated).as_str().unwrap(),
+        format!("{}+truncation=0.5", name(&samples).as_str().unwrap()),
+        "{truncated}"
+    );
+    assert_eq!(
+        truncated["fake"], "samples of the EMA generator, truncation 0.5",
+        "{truncated}"
+    );
+    assert_ne!(value(&truncated, "fid"), fid_fake, "{truncated}");
+    for bad in ["0", "-1", "NaN", "inf"] {
+        let out = ganvas(
+            &[
+                "eval",
+                "--checkpoint",
+                "run/checkpoint.safetensors",
+                &format!("--truncation={bad}"),
+            ],
+            &dir,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("--truncation must be a positive number"),
+            "{bad}: {err}"
+        );
+    }
+    let out = ganvas(
+        &[
+            "eval",
+            "--checkpoint",
+            "run/checkpoint.safetensors",
+            "--real-vs-real",
+            "--truncation",
+            "1",
+        ],
+        &dir,
+    );
+    assert!(
+        !out.status.success(),
+        "--truncation with --real-vs-real is refused"
+    );
     // --real-vs-real needs a checkpoint (its data set) and excludes folders.
     let out = ganvas(
         &[

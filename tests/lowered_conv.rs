@@ -20,9 +20,7 @@ const TOLERANCE: f32 = 1e-4;
 
 fn random(shape: [usize; 4], seed: u64) -> TensorData {
     let mut rng = Rng::new(seed);
-    let values: Vec<f32> = (0..shape.iter().product())
-        .map(|_| rng.normal())
-        .collect();
+    let values: Vec<f32> = (0..shape.iter().product()).map(|_| rng.normal()).collect();
     TensorData::new(values, shape.to_vec())
 }
 
@@ -32,7 +30,10 @@ fn cpu() -> Device {
 }
 
 fn values(t: Tensor<4>) -> Vec<f32> {
-    block(t.into_data_async()).unwrap().try_to_vec::<f32>().unwrap()
+    block(t.into_data_async())
+        .unwrap()
+        .try_to_vec::<f32>()
+        .unwrap()
 }
 
 fn assert_close(what: &str, ours: &[f32], burn: &[f32]) {
@@ -147,13 +148,20 @@ fn the_models_convolutions_on_a_cube_device_take_the_lowering() {
     let transposed = |x, w| ops::conv_transpose2d(x, w, 2, 1);
     for (what, op, shapes) in [
         // 16 images of 16² outputs each: 4,096 positions, the lowering's threshold.
-        ("conv", &conv as &dyn Fn(_, _) -> _, ([16, 3, 32, 32], [8, 3, 4, 4])),
+        (
+            "conv",
+            &conv as &dyn Fn(_, _) -> _,
+            ([16, 3, 32, 32], [8, 3, 4, 4]),
+        ),
         ("transposed", &transposed, ([16, 8, 8, 8], [8, 3, 4, 4])),
     ] {
         let (x, w) = (random(shapes.0, 1), random(shapes.1, 2));
         let before = ops::kernel_calls();
         let ours = pass(op, &x, &w, &device);
-        assert!(ops::kernel_calls() > before, "{what}: the lowering did not run");
+        assert!(
+            ops::kernel_calls() > before,
+            "{what}: the lowering did not run"
+        );
         ops::set_kernels(Kernels::Burn);
         let before = ops::kernel_calls();
         let burn = pass(op, &x, &w, &device);
@@ -167,5 +175,9 @@ fn the_models_convolutions_on_a_cube_device_take_the_lowering() {
     let (x, w) = (random([1, 8, 8, 8], 1), random([8, 3, 4, 4], 2));
     let before = ops::kernel_calls();
     pass(&transposed, &x, &w, &device);
-    assert_eq!(ops::kernel_calls(), before, "batch 1 (256 positions) was lowered");
+    assert_eq!(
+        ops::kernel_calls(),
+        before,
+        "batch 1 (256 positions) was lowered"
+    );
 }

@@ -26,6 +26,9 @@ pub struct Fakes {
     pub batch: usize,
     /// Also return the quantised images (for pixel metrics such as MS-SSIM diversity).
     pub keep_images: bool,
+    /// The truncation trick's threshold on the latents (see [`sample::latents`]); `None` samples
+    /// the full prior, as training does.
+    pub truncation: Option<f32>,
 }
 
 /// Features of every image of `set`, `batch` at a time, calling `progress(done)` after each
@@ -66,7 +69,7 @@ pub async fn generator_features(
     let request = SampleRequest::grid(
         model,
         fakes.n,
-        None,
+        fakes.truncation,
         Classes::InTurn,
         &mut Rng::new(fakes.seed),
     );

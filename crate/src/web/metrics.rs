@@ -157,6 +157,7 @@ impl Session {
             seed,
             batch,
             keep_images: false,
+            truncation: None,
         };
         let (fake, _) = generator_features(
             extractor,

@@ -73,6 +73,11 @@ pub struct EvalArgs {
     kid_subsets: Option<usize>,
     #[arg(long)]
     kid_subset_size: Option<usize>,
+    /// Score samples drawn with the truncation trick at this threshold (as `ganvas sample
+    /// --truncation` and the page's slider draw them) instead of the full prior: precision rises
+    /// and recall falls as it shrinks. The results' protocol name says so (…+truncation=1.5).
+    #[arg(long)]
+    truncation: Option<f32>,
     /// Seed of the latents and of the KID subsets.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -114,7 +119,11 @@ fn protocol_of(args: &EvalArgs) -> Result<EvalProtocol, CliError> {
     }
     let subsets = args.kid_subsets.unwrap_or(protocol.kid_subsets);
     let size = args.kid_subset_size.unwrap_or(protocol.kid_subset_size);
-    Ok(protocol.with_kid(subsets, size))
+    let mut protocol = protocol.with_kid(subsets, size);
+    if let Some(t) = args.truncation {
+        protocol.name = format!("{}+truncation={t}", protocol.name);
+    }
+    Ok(protocol)
 }
 
 /// Refuses settings out of range before any work.
@@ -147,6 +156,18 @@ fn check(args: &EvalArgs, protocol: &EvalProtocol) -> Result<(), CliError> {
     }
     if args.checkpoint.is_some() && args.fake.is_some() {
         return Err("give either --checkpoint or --fake, not both".into());
+    }
+    if let Some(t) = args.truncation {
+        if !(t > 0.0 && t.is_finite()) {
+            return Err(format!("--truncation must be a positive number, got {t}").into());
+        }
+        if args.checkpoint.is_none() || args.real_vs_real {
+            return Err(
+                "--truncation applies to a checkpoint's samples: give --checkpoint \
+                        (without --real-vs-real)"
+                    .into(),
+            );
+        }
     }
     Ok(())
 }
@@ -251,7 +272,12 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
                 .map_err(|e| CliError::file(path, e))?;
             if config.model.text().is_some() {
                 let images = crate::text_metrics::caption_samples(
-                    &config, &generator, n, args.seed, &device,
+                    &config,
+                    &generator,
+                    n,
+                    args.seed,
+                    args.truncation,
+                    &device,
                 )?;
                 let features = features::of_images(
                     extractor,
@@ -268,6 +294,7 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
                     seed: args.seed,
                     batch: args.batch,
                     keep_images: want_pixels,
+                    truncation: args.truncation,
                 };
                 features::of_generator(extractor, &config.model, &generator, fakes, &device, true)?
             }
@@ -307,7 +334,10 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
             "fake": match (&args.fake, args.real_vs_real) {
                 (Some(p), _) => p.display().to_string(),
                 (None, true) => "real images (the reference level, --real-vs-real)".to_string(),
-                (None, false) => "samples of the EMA generator".to_string(),
+                (None, false) => match args.truncation {
+                    Some(t) => format!("samples of the EMA generator, truncation {t}"),
+                    None => "samples of the EMA generator".to_string(),
+                },
             },
             "seed": args.seed,
             "results": results,

@@ -102,12 +102,14 @@ pub fn text_metrics(
 /// `n` samples of a text model for captions of its held-out emoji (image `i % held-out` for
 /// sample `i`, captions and latents drawn from `seed`): the fake set of a text model's FID, so
 /// that it is measured on what the model draws when asked for the images it is compared with
+/// (latents truncated at `truncation` when given)
 /// (StyleGAN-T's FID on the captions of the evaluation set), never on an empty prompt.
 pub fn caption_samples(
     config: &RunConfig,
     generator: &Generator,
     n: usize,
     seed: u64,
+    truncation: Option<f32>,
     device: &Device,
 ) -> Result<ImageSet, CliError> {
     let text = config
@@ -126,8 +128,15 @@ pub fn caption_samples(
     let mut latents = Rng::new(seed);
     let mut pixels = Vec::with_capacity(n * channels * height * width);
     for chunk in captions.chunks(256) {
-        let images = prompt_batch(generator, &config.model, chunk, None, &mut latents, device)
-            .map_err(|e| e.to_string())?;
+        let images = prompt_batch(
+            generator,
+            &config.model,
+            chunk,
+            truncation,
+            &mut latents,
+            device,
+        )
+        .map_err(|e| e.to_string())?;
         let values = block(floats(images))?;
         pixels.extend(values.iter().map(|&v| to_byte(v)));
     }

@@ -90,6 +90,7 @@ impl TrainEval {
             seed: config.run.seed,
             batch: 100,
             keep_images: false,
+            truncation: None,
         };
         let extractor = self.extractor.as_ref();
         let (fake, _) = features::of_generator(

@@ -73,7 +73,10 @@ pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, options: &ConvOptions<2>) -> Tens
     let cols = shifted_views(blocks, ty, tx, h_out, w_out); // [ty·tx·Ci·sh·sw, B·Ho·Wo]
     // Kernel rows in the column order (ty, tx, ci, ry, rx), zero taps where s ∤ k.
     let weight = weight
-        .pad([(0, ty * sh - kh), (0, tx * sw - kw)], PadMode::Constant(0.0))
+        .pad(
+            [(0, ty * sh - kh), (0, tx * sw - kw)],
+            PadMode::Constant(0.0),
+        )
         .reshape([c_out, c_in, ty, sh, tx, sw])
         .permute([0, 2, 4, 1, 3, 5])
         .reshape([c_out, ty * tx * c_in * sh * sw]);
@@ -106,7 +109,10 @@ pub fn conv_transpose2d(
     let cols = reversed_views(x, ty, tx, m, n); // [ty·tx·Ci, B·M·N]
     // Rows (ry, rx, co), columns in the column order (ty, tx, ci).
     let weight = weight
-        .pad([(0, ty * sh - kh), (0, tx * sw - kw)], PadMode::Constant(0.0))
+        .pad(
+            [(0, ty * sh - kh), (0, tx * sw - kw)],
+            PadMode::Constant(0.0),
+        )
         .reshape([c_in, c_out, ty, sh, tx, sw])
         .permute([3, 5, 1, 2, 4, 0])
         .reshape([sh * sw * c_out, ty * tx * c_in]);

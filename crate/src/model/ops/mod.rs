@@ -28,8 +28,8 @@ pub use kernels::{
 
 use burn::backend::Dispatch;
 use burn::nn::BatchNorm;
-use burn::tensor::{Device, Tensor};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
+use burn::tensor::{Device, Tensor};
 
 /// `[B, Ci, H, W]` ⊛ `[Co, Ci, k, k]` → `[B, Co, (H + 2p − k)/s + 1, …]`, no bias.
 pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, stride: usize, padding: usize) -> Tensor<4> {
@@ -45,7 +45,9 @@ pub fn conv2d_padded(
     [ph, pw]: [usize; 2],
 ) -> Tensor<4> {
     let options = ConvOptions::new_with_padding([stride; 2], [(ph, ph), (pw, pw)], [1, 1], 1);
-    if lowers(&x.device(), || lowered::conv2d_positions(&x, &weight, &options)) {
+    if lowers(&x.device(), || {
+        lowered::conv2d_positions(&x, &weight, &options)
+    }) {
         return lowered::conv2d(x, weight, &options);
     }
     Tensor::from_dispatch(<Dispatch as GanOps>::gan_conv2d(
@@ -70,7 +72,9 @@ pub fn conv_transpose2d(
         dilation: [1; 2],
         groups: 1,
     };
-    if lowers(&x.device(), || lowered::conv_transpose2d_positions(&x, &weight, &options)) {
+    if lowers(&x.device(), || {
+        lowered::conv_transpose2d_positions(&x, &weight, &options)
+    }) {
         return lowered::conv_transpose2d(x, weight, &options);
     }
     Tensor::from_dispatch(<Dispatch as GanOps>::gan_conv_transpose2d(
