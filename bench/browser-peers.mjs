@@ -30,10 +30,11 @@ export const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
-/** `prefix` '/baseline' loads the baseline package (see browser-traffic.mjs). */
-async function ganvasPage(context, server, backend, toml, prefix = '') {
+/** `prefix` '/baseline' loads the baseline package (see browser-traffic.mjs); `query` is added
+ * to the page's URL (`&convs=lowered`). */
+async function ganvasPage(context, server, backend, toml, prefix = '', query = '') {
   const page = await context.newPage();
-  await page.goto(`${server.url}${prefix}/www/index.html?backend=${backend}${backend === 'cpu' ? '&cpuWorkers=1' : ''}`);
+  await page.goto(`${server.url}${prefix}/www/index.html?backend=${backend}${backend === 'cpu' ? '&cpuWorkers=1' : ''}${query}`);
   await page.waitForFunction(() => window.ganvas && window.ganvas.ready, null, { timeout: 120_000 });
   await page.evaluate(() => window.ganvas.ready);
   const kind = await page.evaluate(async (toml) => {
@@ -88,6 +89,7 @@ export async function sideBySide(root, context, server, { rounds = 3, baseline =
   };
   const runtimes = [
     { name: 'ganvas webgpu', make: () => ganvasPage(context, server, 'webgpu', toml) },
+    { name: 'ganvas webgpu, lowered convs', make: () => ganvasPage(context, server, 'webgpu', toml, '', '&convs=lowered') },
     ...(baseline ? [{ name: 'ganvas webgpu, baseline pkg', make: () => ganvasPage(context, server, 'webgpu', toml, '/baseline') }] : []),
     { name: 'ganvas cpu-wasm', make: () => ganvasPage(context, server, 'cpu', toml) },
     { name: 'onnxruntime-web wasm', make: async () => peer('onnxruntime-web wasm') },
@@ -132,6 +134,13 @@ export async function sideBySide(root, context, server, { rounds = 3, baseline =
     const [one, many] = [median(r.times[1]), median(r.times[64])];
     lines.push(`| ${r.name} | ${one.toFixed(1)} | ${many.toFixed(1)} | ${(64000 / many).toFixed(0)} | ` +
       `${(one / best(1)).toFixed(2)}× | ${(many / best(64)).toFixed(2)}× |`);
+  }
+  // WebGPU against WebGPU (the issue's goal: ganvas ≥ 1.5× onnxruntime-web, ≥ 2× tfjs), batch 64.
+  const ok = (name) => runtimes.find((r) => r.name === name && !r.error);
+  for (const ours of runtimes.filter((r) => r.name.startsWith('ganvas webgpu') && !r.error)) {
+    const vs = ['onnxruntime-web webgpu', 'tfjs webgpu'].filter(ok)
+      .map((name) => `${(median(ok(name).times[64]) / median(ours.times[64])).toFixed(2)}× ${name}`);
+    if (vs.length) lines.push(`${ours.name} at batch 64: ${vs.join(', ')} (above 1: ganvas is faster)`);
   }
   const cpu = runtimes.find((r) => r.name === 'ganvas cpu-wasm');
   if (cpu?.run?.roundTrip) {

@@ -8,6 +8,7 @@
 //   npm ci --prefix bench && node bench/browser.mjs   (after scripts/build-web.sh; needs tests/browser/node_modules)
 //   ROUNDS=3 STEPS=3 WARMUP=3 PEERS=0 (skip the side-by-side part) THREADS=0 (skip the CPU-threads part,
 //   bench/browser-threads.mjs: ganvas with 1 and 2 CPU workers v onnxruntime-web with 1 and 2 threads)
+//   `webgpu, lowered convs` is the page with ?convs=lowered (convolutions as matrix multiplies).
 //   BASELINE_PKG=dir  also time an older build of pkg/ (a copy of its directory) in the same
 //                     rounds, on WebGPU: before/after of a change in one run
 import { statSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -52,6 +53,8 @@ const plain = await launch();
 const dcgan = readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8');
 const variants = [
   { name: 'webgpu', path: '/www/index.html?backend=webgpu' },
+  // Convolutions as matrix multiplies (CubeConvs::Lowered; the page's default is Burn's direct kernels).
+  { name: 'webgpu, lowered convs', path: '/www/index.html?backend=webgpu&convs=lowered' },
   { name: 'cpu', path: '/www/index.html?backend=cpu&cpuWorkers=1' },
   { name: 'cpu, 2 threads', path: '/www/index.html?backend=cpu&cpuThreads=2', context: plain },
   ...(baselinePkg ? [{ name: 'webgpu, baseline pkg', path: '/baseline/www/index.html?backend=webgpu' }] : []),

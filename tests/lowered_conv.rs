@@ -10,7 +10,7 @@
 use burn::tensor::module::{conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Device, Tensor, TensorData};
-use ganvas::model::ops::{self, Kernels, lowered};
+use ganvas::model::ops::{self, CubeConvs, Kernels, lowered};
 use ganvas::readback::block;
 use ganvas::rng::Rng;
 
@@ -138,8 +138,8 @@ fn transposed_convolutions_as_one_product_of_all_phases_match_burns_and_their_gr
 
 /// On a Cube device the models' convolutions (`ops::conv2d`, `ops::conv_transpose2d`) take the
 /// lowering while our kernels are selected, and give Burn's Cube convolutions' values and
-/// gradients; with `Kernels::Burn` they are Burn's again (and not counted as ours), and so are
-/// calls below the lowering's size threshold.
+/// gradients; with `Kernels::Burn` or `CubeConvs::Direct` they are Burn's again (and not counted
+/// as ours), and so are calls below the lowering's size threshold.
 #[test]
 #[ignore = "needs a Vulkan adapter (scripts/test.sh installs lavapipe and runs it)"]
 fn the_models_convolutions_on_a_cube_device_take_the_lowering() {
@@ -168,6 +168,13 @@ fn the_models_convolutions_on_a_cube_device_take_the_lowering() {
         let counted = ops::kernel_calls() - before;
         ops::set_kernels(Kernels::Ganvas);
         assert_eq!(counted, 0, "{what}: Kernels::Burn still lowered");
+        // CubeConvs::Direct (the browser's default) keeps Burn's Cube convolutions too.
+        ops::set_cube_convs(CubeConvs::Direct);
+        let before = ops::kernel_calls();
+        pass(op, &x, &w, &device);
+        let counted = ops::kernel_calls() - before;
+        ops::set_cube_convs(CubeConvs::Lowered);
+        assert_eq!(counted, 0, "{what}: CubeConvs::Direct still lowered");
         for (i, part) in ["forward", "∂x", "∂w"].iter().enumerate() {
             assert_close(&format!("{what} {part}"), &ours[i], &burn[i]);
         }

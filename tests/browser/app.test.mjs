@@ -72,6 +72,51 @@ test('WebGPU is the backend and a sampled grid matches the native CLI', async ()
   await page.close();
 });
 
+test('?convs=lowered runs WebGPU convolutions as matrix multiplies: the same samples and training step as Burn\'s kernels', async () => {
+  const fashion = readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8');
+  const run = async (query) => {
+    const { page, errors, consoleErrors } = await open(`?backend=webgpu${query}`);
+    const backend = await call(page, 'backend');
+    assert.equal(backend.kind, 'webgpu', `fell back: ${backend.fallback_reason}`);
+    await call(page, 'loadCheckpoint', '/www/models/fashion-dcgan32.safetensors');
+    // 64 samples: from the 8×8 layer on, B·H·W ≥ 4,096 output positions take the lowered path.
+    const rgba = await call(page, 'sample', 64, 5, 0, -1);
+    // One training step of a fresh run on fixed images (backward through the lowered convolutions).
+    await call(page, 'newRun', fashion);
+    const n = 64, side = 32;
+    const pixels = Array.from({ length: n * side * side * 4 }, (_, i) => (i * 2654435761) >>> 24);
+    await page.evaluate(({ pixels, n, side }) => window.ganvas.client.call('useImages', {
+      rgba: new Uint8Array(pixels), n, width: side, height: side, labels: Array.from({ length: n }, (_, i) => i % 10),
+    }), { pixels, n, side });
+    const step = await call(page, 'train', { steps: 1, chunk: 1 });
+    await page.close();
+    return { backend, rgba, step, errors, consoleErrors };
+  };
+  const direct = await run('');
+  const lowered = await run('&convs=lowered');
+  assert.equal(direct.backend.convs, 'direct', 'the page keeps Burn\'s kernels by default');
+  assert.equal(lowered.backend.convs, 'lowered');
+  let maxDiff = 0, sumDiff = 0;
+  for (let i = 0; i < direct.rgba.length; i++) {
+    const d = Math.abs(direct.rgba[i] - lowered.rgba[i]);
+    maxDiff = Math.max(maxDiff, d); sumDiff += d;
+  }
+  console.log(`lowered v direct convolutions, 64 samples: max |Δ| = ${maxDiff}, mean |Δ| = ${(sumDiff / direct.rgba.length).toFixed(4)}`);
+  assert.ok(maxDiff <= 4 && sumDiff / direct.rgba.length <= 0.1, `max ${maxDiff}, mean ${sumDiff / direct.rgba.length}`);
+  // The same initial weights, images and latents: the first step's losses and gradient norms agree
+  // up to f32 summation order.
+  const [a, b] = [direct.step[0], lowered.step[0]];
+  console.log(`one step, direct: ${JSON.stringify(a)}\none step, lowered: ${JSON.stringify(b)}`);
+  for (const key of ['d_loss', 'g_loss', 'grad_norm_d', 'grad_norm_g']) {
+    const [x, y] = [a[key], b[key]];
+    assert.ok(Number.isFinite(x) && Math.abs(x - y) <= 1e-3 * Math.max(1, Math.abs(x)), `${key}: ${x} v ${y}`);
+  }
+  for (const r of [direct, lowered]) {
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.consoleErrors, []);
+  }
+});
+
 test('training steps change the weights and the losses; the export loads natively', async () => {
   const { page } = await open();
   const toml = readFileSync(join(root, 'configs/toy-8gaussians.toml'), 'utf8');

@@ -37,7 +37,11 @@ function session(name) {
     // On the CPU each tab's worker runs the threaded module where the page can (cpu-threads.js);
     // the Learn tab's 2-D networks are too small for threads to pay.
     const threads = name === 'learn' ? 1 : cpuThreads();
-    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads })) };
+    // `?convs=lowered` runs WebGPU convolutions as matrix multiplies (see CubeConvs in the crate).
+    const asked = new URLSearchParams(location.search).get('convs');
+    const convs = ['lowered', 'direct'].includes(asked) ? asked : null;
+    if (asked && !convs) console.warn(`ganvas: ignoring ?convs=${asked} (give lowered or direct)`);
+    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads, convs })) };
   }
   return sessions[name];
 }

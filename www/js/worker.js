@@ -23,6 +23,8 @@ let session = null;
 const THREADS_START_MS = 30_000;
 /** Why the threaded module does not run although it was asked for (a sentence for the page). */
 let threadsNote = null;
+/** How convolutions run on WebGPU in this worker (`create`'s `convs`). */
+let convsInUse = 'direct';
 /** The wasm module's exports once loaded (its memory is reported by `memory`). */
 let wasmExports = null;
 /** Real images drawn per training step (the run info's `images_per_step`), for images/s. */
@@ -57,6 +59,7 @@ function seed64(seed) {
  * threaded module was asked for but does not run. */
 function backendInfo() {
   const info = need().backend();
+  if (info.kind === 'webgpu') info.convs = convsInUse;
   return threadsNote ? { ...info, threads_note: threadsNote } : info;
 }
 
@@ -114,9 +117,9 @@ const methods = {
    * Loads a module and creates the session on `prefer`. On the CPU with `threads` > 1 the
    * threaded module is tried first, its rayon pool started with `threads` workers; if it cannot
    * start (not built, no shared memory, too little memory) the single-threaded module runs and
-   * `backend` says why.
+   * `backend` says why. `convs` ("direct" or "lowered") picks how convolutions run on WebGPU.
    */
-  async create(prefer = 'webgpu', { threads = 1 } = {}) {
+  async create(prefer = 'webgpu', { threads = 1, convs = null } = {}) {
     if (session) return backendInfo();
     threadsNote = null;
     let wasm = null;
@@ -133,6 +136,8 @@ const methods = {
         );
       }
     }
+    if (convs) wasm.setCubeConvs(String(convs));
+    convsInUse = convs ?? 'direct';
     session = await wasm.Session.create(prefer === 'cpu' ? 'cpu' : 'webgpu');
     return backendInfo();
   },

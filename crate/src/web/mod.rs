@@ -41,6 +41,15 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// How this worker's convolutions run on WebGPU from now on: "direct" (Burn's kernels, the
+/// default) or "lowered" (matrix multiplies; see `CubeConvs`). The page passes `?convs=`.
+#[wasm_bindgen(js_name = setCubeConvs)]
+pub fn set_cube_convs(kind: &str) -> Result<(), JsError> {
+    let convs: crate::model::ops::CubeConvs = kind.parse().map_err(js_error)?;
+    crate::model::ops::set_cube_convs(convs);
+    Ok(())
+}
+
 fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }

@@ -36,6 +36,51 @@ pub fn kernel_calls() -> u64 {
     CALLS.load(Ordering::Relaxed)
 }
 
+/// How the models' convolutions run on the GPU backends (Cube: wgpu, WebGPU, CUDA) while
+/// [`Kernels::Ganvas`] is selected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CubeConvs {
+    /// As matrix multiplies ([`super::lowered`]: space-to-depth and sub-pixel phases over Burn's
+    /// tiled matmul), from [`super::lowered::MIN_POSITIONS`] output positions on. The native
+    /// default: on lavapipe (Vulkan on the CPU) DCGAN-32 sampling at batch 64 took 0.70× the time
+    /// of Burn's direct kernels and a training step 0.66×.
+    Lowered,
+    /// Burn's own convolution kernels (the direct kernel where WGSL lacks cooperative matrices).
+    /// The browser's default: on Chromium's software WebGPU (SwiftShader) the lowered
+    /// convolutions made sampling at batch 64 4.1× and a training step 3.3× slower; no real GPU
+    /// could be measured, so `?convs=lowered` (the page) or [`set_cube_convs`] tries them.
+    Direct,
+}
+
+static CUBE_DIRECT: AtomicBool = AtomicBool::new(cfg!(target_arch = "wasm32"));
+
+/// Selects how Cube convolutions run for every call after this returns.
+pub fn set_cube_convs(convs: CubeConvs) {
+    CUBE_DIRECT.store(convs == CubeConvs::Direct, Ordering::Relaxed);
+}
+
+/// How Cube convolutions currently run.
+pub fn cube_convs() -> CubeConvs {
+    if CUBE_DIRECT.load(Ordering::Relaxed) {
+        CubeConvs::Direct
+    } else {
+        CubeConvs::Lowered
+    }
+}
+
+impl std::str::FromStr for CubeConvs {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "lowered" => Ok(Self::Lowered),
+            "direct" => Ok(Self::Direct),
+            other => Err(format!(
+                "unknown convolution path {other:?}: give lowered or direct"
+            )),
+        }
+    }
+}
+
 /// Counts one call served by our kernels.
 pub(super) fn count_call() {
     CALLS.fetch_add(1, Ordering::Relaxed);

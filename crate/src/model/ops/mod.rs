@@ -22,8 +22,8 @@ pub use extension::GanOps;
 #[cfg(feature = "flex")]
 pub use flex::cpu_threads;
 pub use kernels::{
-    Kernels, SubPixel, kernel_calls, kernels, set_kernels, set_sub_pixel, sub_pixel,
-    sub_pixel_calls,
+    CubeConvs, Kernels, SubPixel, cube_convs, kernel_calls, kernels, set_cube_convs, set_kernels,
+    set_sub_pixel, sub_pixel, sub_pixel_calls,
 };
 
 use burn::backend::Dispatch;
@@ -85,8 +85,8 @@ pub fn conv_transpose2d(
 }
 
 /// Whether a convolution on `device` producing `positions()` output positions (`B·Ho·Wo`) runs
-/// as [`lowered`] matrix multiplies: on the GPU backends (Cube) while our kernels are selected
-/// (counted as our calls), from [`lowered::MIN_POSITIONS`] on. Small calls (batch-1 sampling)
+/// as [`lowered`] matrix multiplies: on the GPU backends (Cube) while our kernels and
+/// [`CubeConvs::Lowered`] are selected (counted as our calls), from [`lowered::MIN_POSITIONS`] on. Small calls (batch-1 sampling)
 /// keep Burn's direct kernel, one dispatch where the lowering takes about ten. Burn's Cube
 /// convolutions stay one switch away ([`Kernels::Burn`]).
 fn lowers(device: &Device, positions: impl FnOnce() -> usize) -> bool {
@@ -94,7 +94,10 @@ fn lowers(device: &Device, positions: impl FnOnce() -> usize) -> bool {
     {
         let device = device.clone().inner();
         let cube = matches!(device.as_dispatch(), burn::backend::DispatchDevice::Cube(_));
-        let lower = cube && kernels() == Kernels::Ganvas && positions() >= lowered::MIN_POSITIONS;
+        let lower = cube
+            && kernels() == Kernels::Ganvas
+            && cube_convs() == CubeConvs::Lowered
+            && positions() >= lowered::MIN_POSITIONS;
         if lower {
             kernels::count_call();
         }
