@@ -157,17 +157,13 @@ fn check(args: &EvalArgs, protocol: &EvalProtocol) -> Result<(), CliError> {
     if args.checkpoint.is_some() && args.fake.is_some() {
         return Err("give either --checkpoint or --fake, not both".into());
     }
-    if let Some(t) = args.truncation {
-        if !(t > 0.0 && t.is_finite()) {
-            return Err(format!("--truncation must be a positive number, got {t}").into());
-        }
-        if args.checkpoint.is_none() || args.real_vs_real {
-            return Err(
-                "--truncation applies to a checkpoint's samples: give --checkpoint \
-                        (without --real-vs-real)"
-                    .into(),
-            );
-        }
+    crate::sample_cmd::check_truncation(args.truncation)?;
+    if args.truncation.is_some() && (args.checkpoint.is_none() || args.real_vs_real) {
+        return Err(
+            "--truncation applies to a checkpoint's samples: give --checkpoint \
+                    (without --real-vs-real)"
+                .into(),
+        );
     }
     Ok(())
 }

@@ -64,13 +64,19 @@ pub struct SampleArgs {
     device: String,
 }
 
+/// Refuses a `--truncation` that is not a positive finite number (`ganvas sample` and `eval`).
+pub fn check_truncation(truncation: Option<f32>) -> Result<(), CliError> {
+    match truncation.filter(|t| !(*t > 0.0 && t.is_finite())) {
+        Some(t) => Err(format!("--truncation must be a positive number, got {t}").into()),
+        None => Ok(()),
+    }
+}
+
 pub fn run(args: SampleArgs) -> Result<(), CliError> {
     if args.n == 0 {
         return Err("--n must be at least 1".into());
     }
-    if let Some(t) = args.truncation.filter(|t| !(*t > 0.0 && t.is_finite())) {
-        return Err(format!("--truncation must be a positive number, got {t}").into());
-    }
+    check_truncation(args.truncation)?;
     let limit = |field: &str, value: usize, max: usize| {
         limits::at_most(field, value as u64, max as u64).map_err(CliError::from)
     };

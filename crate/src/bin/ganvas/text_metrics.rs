@@ -102,8 +102,8 @@ pub fn text_metrics(
 /// `n` samples of a text model for captions of its held-out emoji (image `i % held-out` for
 /// sample `i`, captions and latents drawn from `seed`): the fake set of a text model's FID, so
 /// that it is measured on what the model draws when asked for the images it is compared with
-/// (latents truncated at `truncation` when given)
-/// (StyleGAN-T's FID on the captions of the evaluation set), never on an empty prompt.
+/// (StyleGAN-T's FID on the captions of the evaluation set), never on an empty prompt. The
+/// latents are truncated at `truncation` when it is given.
 pub fn caption_samples(
     config: &RunConfig,
     generator: &Generator,

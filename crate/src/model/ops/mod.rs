@@ -86,9 +86,10 @@ pub fn conv_transpose2d(
 
 /// Whether a convolution on `device` producing `positions()` output positions (`B·Ho·Wo`) runs
 /// as [`lowered`] matrix multiplies: on the GPU backends (Cube) while our kernels and
-/// [`CubeConvs::Lowered`] are selected (counted as our calls), from [`lowered::MIN_POSITIONS`] on. Small calls (batch-1 sampling)
-/// keep Burn's direct kernel, one dispatch where the lowering takes about ten. Burn's Cube
-/// convolutions stay one switch away ([`Kernels::Burn`]).
+/// [`CubeConvs::Lowered`] are selected (counted as our calls), from [`lowered::MIN_POSITIONS`]
+/// on. Small calls (batch-1 sampling) keep Burn's direct kernel, one dispatch where the lowering
+/// takes about ten. Burn's Cube convolutions stay one switch away ([`Kernels::Burn`],
+/// [`CubeConvs::Direct`]).
 fn lowers(device: &Device, positions: impl FnOnce() -> usize) -> bool {
     #[cfg(any(feature = "wgpu", feature = "webgpu", feature = "cuda"))]
     {
