@@ -89,6 +89,7 @@ export async function sideBySide(root, context, server, { rounds = 3, baseline =
   };
   const runtimes = [
     { name: 'ganvas webgpu', make: () => ganvasPage(context, server, 'webgpu', toml) },
+    { name: 'ganvas webgpu, fusion', make: () => ganvasPage(context, server, 'webgpu', toml, '', '&fusion=1') },
     { name: 'ganvas webgpu, lowered convs', make: () => ganvasPage(context, server, 'webgpu', toml, '', '&convs=lowered') },
     ...(baseline ? [{ name: 'ganvas webgpu, baseline pkg', make: () => ganvasPage(context, server, 'webgpu', toml, '/baseline') }] : []),
     { name: 'ganvas cpu-wasm', make: () => ganvasPage(context, server, 'cpu', toml) },

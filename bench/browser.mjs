@@ -8,7 +8,8 @@
 //   npm ci --prefix bench && node bench/browser.mjs   (after scripts/build-web.sh; needs tests/browser/node_modules)
 //   ROUNDS=3 STEPS=3 WARMUP=3 PEERS=0 (skip the side-by-side part) THREADS=0 (skip the CPU-threads part,
 //   bench/browser-threads.mjs: ganvas with 1 and 2 CPU workers v onnxruntime-web with 1 and 2 threads)
-//   `webgpu, lowered convs` is the page with ?convs=lowered (convolutions as matrix multiplies).
+//   `webgpu, fusion` runs the fusion module (pkg/fusion/, ?fusion=1), `webgpu, lowered convs` the
+//   page with ?convs=lowered (convolutions as matrix multiplies).
 //   BASELINE_PKG=dir  also time an older build of pkg/ (a copy of its directory) in the same
 //                     rounds, on WebGPU: before/after of a change in one run
 import { statSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -53,6 +54,8 @@ const plain = await launch();
 const dcgan = readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8');
 const variants = [
   { name: 'webgpu', path: '/www/index.html?backend=webgpu' },
+  // The fusion module (pkg/fusion/, Burn's operation fusion; the page's ?fusion=1).
+  { name: 'webgpu, fusion', path: '/www/index.html?backend=webgpu&fusion=1' },
   // Convolutions as matrix multiplies (CubeConvs::Lowered; the page's default is Burn's direct kernels).
   { name: 'webgpu, lowered convs', path: '/www/index.html?backend=webgpu&convs=lowered' },
   { name: 'cpu', path: '/www/index.html?backend=cpu&cpuWorkers=1' },
@@ -143,6 +146,12 @@ const mib = (bytes) => (bytes / 1048576).toFixed(2);
 const kib = (bytes) => Math.round(bytes / 1024).toLocaleString('en');
 const now = size(join(root, 'pkg'));
 console.log(`wasm: ${mib(now.raw)} MiB raw, ${mib(now.gz)} MiB gzipped (${kib(now.gz)} KiB)`);
+try {
+  const fusion = size(join(root, 'pkg/fusion'));
+  console.log(`fusion module (pkg/fusion/): ${mib(fusion.raw)} MiB raw, ${mib(fusion.gz)} MiB gzipped (${kib(fusion.gz)} KiB)`);
+} catch {
+  console.log('fusion module (pkg/fusion/): not built (the `webgpu, fusion` row ran the main module)');
+}
 if (baselinePkg) {
   const was = size(baselinePkg);
   console.log(`baseline wasm: ${mib(was.raw)} MiB raw, ${mib(was.gz)} MiB gzipped (${kib(was.gz)} KiB)`);

@@ -2,6 +2,9 @@
 # Builds the browser packages: the `ganvas` crate for wasm32, wasm-bindgen at exactly the crate's
 # wasm-bindgen version, wasm-opt from binaryen →
 #   pkg/          the main module: Flex CPU + WebGPU backends, one thread;
+#   pkg/fusion/   the WebGPU-only module with Burn's operation fusion, which the page runs on
+#                 WebGPU with ?fusion=1 (opt-in: see the README; no CPU backend, which with
+#                 fusion would not fit the 3.5 MiB budget). GANVAS_FUSION=0 skips it;
 #   pkg/threads/  the CPU-only threaded module: atomics and shared memory, rayon on Web Workers
 #                 (wasm-bindgen-rayon), which the page uses on the CPU where it is cross-origin
 #                 isolated. Built with the nightly toolchain (`-Z build-std`: the prebuilt wasm32
@@ -58,6 +61,15 @@ package() {
 
 cargo build --profile web -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features flex,webgpu
 package pkg "$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/ganvas.wasm"
+
+if [ "${GANVAS_FUSION:-1}" = 0 ]; then
+  rm -rf pkg/fusion # an older fusion module must not run beside a newer page
+  echo "pkg/fusion/ not built (GANVAS_FUSION=0): the page runs WebGPU in the main module, without fusion"
+else
+  # The same target directory and profile: only the feature set differs (cargo keeps both).
+  cargo build --profile web -p ganvas --lib --target wasm32-unknown-unknown --no-default-features --features webgpu,fusion
+  package pkg/fusion "$CARGO_TARGET_DIR/wasm32-unknown-unknown/web/ganvas.wasm"
+fi
 
 if [ "${GANVAS_THREADS:-1}" = 0 ]; then
   rm -rf pkg/threads # an older threaded module must not run beside a newer page

@@ -98,18 +98,23 @@ export function describeBackend(backend, { requested, prefer, gpu, race = null, 
     };
   }
   if (backend.kind === 'webgpu') {
+    // Which module runs it (pkg/fusion/, asked for with ?fusion=1, fuses element-wise chains
+    // into fewer GPU dispatches).
+    const fusion = backend.fusion
+      ? ' Operation fusion is on (?fusion=1): chains of element-wise operations run as one GPU dispatch each.'
+      : backend.fusion_note ? ` ${backend.fusion_note}` : '';
     if (gpu.software) {
       return {
         state: 'webgpu-software',
         badge: `WebGPU in software · ${gpu.name}`,
-        title: `WebGPU runs on ${gpu.name}, which emulates a GPU on the CPU.`,
+        title: `WebGPU runs on ${gpu.name}, which emulates a GPU on the CPU.${fusion}`,
         note: `Using WebGPU as chosen, but here it runs in software (${gpu.name}), which is slower than the CPU backend.`,
       };
     }
     return {
       state: 'webgpu',
       badge: `GPU · ${gpu.name || 'WebGPU'}`,
-      title: 'The networks run on your graphics card through WebGPU.',
+      title: `The networks run on your graphics card through WebGPU.${fusion}`,
       note: !requested && race ? raceNote : '',
     };
   }

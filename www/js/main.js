@@ -41,7 +41,10 @@ function session(name) {
     const asked = new URLSearchParams(location.search).get('convs');
     const convs = ['lowered', 'direct'].includes(asked) ? asked : null;
     if (asked && !convs) console.warn(`ganvas: ignoring ?convs=${asked} (give lowered or direct)`);
-    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads, convs })) };
+    // `?fusion=1` runs WebGPU in the fusion module (pkg/fusion/, Burn's operation fusion): fewer
+    // dispatches, but its training gradients are not yet right on every adapter (README).
+    const fusion = new URLSearchParams(location.search).get('fusion') === '1';
+    sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads, convs, fusion })) };
   }
   return sessions[name];
 }

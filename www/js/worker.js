@@ -13,8 +13,10 @@
 // chunks instead of waiting for the whole run.
 
 // The wasm-bindgen output lives in the repository's top-level pkg/ (see DESIGN.md): the main
-// module (WebGPU and CPU, one thread) and, in pkg/threads/, the CPU-only threaded module.
+// module (WebGPU and CPU, one thread), in pkg/fusion/ the WebGPU-only module with Burn's
+// operation fusion (opt-in, `?fusion=1`), and in pkg/threads/ the CPU-only threaded module.
 const PKG_URL = new URL('../../pkg/ganvas.js', import.meta.url).href;
+const FUSION_PKG_URL = new URL('../../pkg/fusion/ganvas.js', import.meta.url).href;
 const THREADED_PKG_URL = new URL('../../pkg/threads/ganvas.js', import.meta.url).href;
 
 let session = null;
@@ -23,8 +25,8 @@ let session = null;
 const THREADS_START_MS = 30_000;
 /** Why the threaded module does not run although it was asked for (a sentence for the page). */
 let threadsNote = null;
-/** How convolutions run on WebGPU in this worker (`create`'s `convs`). */
-let convsInUse = 'direct';
+/** Why the fusion module does not run on WebGPU although it was asked for. */
+let fusionNote = null;
 /** The wasm module's exports once loaded (its memory is reported by `memory`). */
 let wasmExports = null;
 /** Real images drawn per training step (the run info's `images_per_step`), for images/s. */
@@ -59,7 +61,7 @@ function seed64(seed) {
  * threaded module was asked for but does not run. */
 function backendInfo() {
   const info = need().backend();
-  if (info.kind === 'webgpu') info.convs = convsInUse;
+  if (fusionNote) info.fusion_note = fusionNote;
   return threadsNote ? { ...info, threads_note: threadsNote } : info;
 }
 
@@ -112,16 +114,46 @@ async function startThreaded(threads) {
   }
 }
 
+/**
+ * A WebGPU session of the fusion module (pkg/fusion/: WebGPU only, Burn's operation fusion), or
+ * null with `fusionNote` saying why not (not built, or WebGPU does not start: the module has no
+ * CPU backend to fall back on, the main module has).
+ */
+async function startFusion(convs) {
+  let stage = 'its files were not found or did not load (scripts/build-web.sh builds pkg/fusion/)';
+  try {
+    const fusion = await import(FUSION_PKG_URL);
+    stage = 'its WebAssembly could not be compiled';
+    const exports = await fusion.default();
+    if (convs) fusion.setCubeConvs(String(convs));
+    stage = 'WebGPU did not start in it';
+    const created = await fusion.Session.create('webgpu');
+    wasmExports = exports;
+    return created;
+  } catch (e) {
+    console.warn('ganvas: the WebGPU fusion module could not start', e);
+    fusionNote = `The WebGPU module with operation fusion could not start: ${stage}. The main module runs instead.`;
+    return null;
+  }
+}
+
 const methods = {
   /**
    * Loads a module and creates the session on `prefer`. On the CPU with `threads` > 1 the
    * threaded module is tried first, its rayon pool started with `threads` workers; if it cannot
    * start (not built, no shared memory, too little memory) the single-threaded module runs and
-   * `backend` says why. `convs` ("direct" or "lowered") picks how convolutions run on WebGPU.
+   * `backend` says why. On WebGPU with `fusion` the fusion module (pkg/fusion/) runs; where it
+   * cannot start the main module does, and `backend`'s `fusion_note` says why.
+   * `convs` ("direct" or "lowered") picks how convolutions run on WebGPU.
    */
-  async create(prefer = 'webgpu', { threads = 1, convs = null } = {}) {
+  async create(prefer = 'webgpu', { threads = 1, convs = null, fusion = false } = {}) {
     if (session) return backendInfo();
     threadsNote = null;
+    fusionNote = null;
+    if (prefer !== 'cpu' && fusion) {
+      session = await startFusion(convs);
+      if (session) return backendInfo();
+    }
     let wasm = null;
     if (prefer === 'cpu' && threads > 1) wasm = await startThreaded(threads);
     if (!wasm) {
@@ -137,7 +169,6 @@ const methods = {
       }
     }
     if (convs) wasm.setCubeConvs(String(convs));
-    convsInUse = convs ?? 'direct';
     session = await wasm.Session.create(prefer === 'cpu' ? 'cpu' : 'webgpu');
     return backendInfo();
   },

@@ -81,7 +81,9 @@ impl Session {
     /// Creates a session on `prefer` ("webgpu" or "cpu"); WebGPU falls back to the CPU with
     /// the reason recorded in [`Session::backend`].
     pub async fn create(prefer: String) -> Result<Session, JsError> {
-        let (device, backend) = backend::select(&prefer).await;
+        let (device, backend) = backend::select(&prefer)
+            .await
+            .map_err(|e| JsError::new(&e))?;
         Ok(Session {
             device,
             backend,
@@ -97,9 +99,9 @@ impl Session {
         })
     }
 
-    /// `{ kind: "webgpu" | "cpu", adapter, fallback_reason }`.
+    /// `{ kind: "webgpu" | "cpu", adapter, fallback_reason, threads, convs, fusion }`.
     pub fn backend(&self) -> Result<JsValue, JsError> {
-        to_js(&self.backend)
+        to_js(&self.backend.now())
     }
 
     /// Loads a checkpoint written by `ganvas train` (or by [`Session::export`]); it can then be

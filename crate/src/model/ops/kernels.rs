@@ -68,6 +68,16 @@ pub fn cube_convs() -> CubeConvs {
     }
 }
 
+impl CubeConvs {
+    /// The name [`std::str::FromStr`] takes: "lowered" or "direct".
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lowered => "lowered",
+            Self::Direct => "direct",
+        }
+    }
+}
+
 impl std::str::FromStr for CubeConvs {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -130,7 +140,8 @@ pub fn sub_pixel_calls() -> u64 {
     SUB_PIXEL_CALLS.load(Ordering::Relaxed)
 }
 
-/// Counts one call served by the sub-pixel kernel.
+/// Counts one call served by the sub-pixel kernel (a CPU kernel: not in the WebGPU-only module).
+#[cfg(feature = "flex")]
 pub(super) fn count_sub_pixel_call() {
     SUB_PIXEL_CALLS.fetch_add(1, Ordering::Relaxed);
 }
