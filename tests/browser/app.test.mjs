@@ -72,26 +72,33 @@ test('WebGPU is the backend and a sampled grid matches the native CLI', async ()
   await page.close();
 });
 
-test('?convs=lowered runs WebGPU convolutions as matrix multiplies: the same samples and training step as Burn\'s kernels', async () => {
+/**
+ * On the WebGPU page at `query`: `samples` images of the shipped Fashion model (seed `seed`), then
+ * `steps` training steps of a fresh run of its config on 64 fixed images (the same initial
+ * weights, images and latents on every page), and the backend info.
+ */
+async function webgpuRun(query, { samples, seed, steps }) {
   const fashion = readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8');
-  const run = async (query) => {
-    const { page, errors, consoleErrors } = await open(`?backend=webgpu${query}`);
-    const backend = await call(page, 'backend');
-    assert.equal(backend.kind, 'webgpu', `fell back: ${backend.fallback_reason}`);
-    await call(page, 'loadCheckpoint', '/www/models/fashion-dcgan32.safetensors');
-    // 64 samples: from the 8×8 layer on, B·H·W ≥ 4,096 output positions take the lowered path.
-    const rgba = await call(page, 'sample', 64, 5, 0, -1);
-    // One training step of a fresh run on fixed images (backward through the lowered convolutions).
-    await call(page, 'newRun', fashion);
-    const n = 64, side = 32;
-    const pixels = Array.from({ length: n * side * side * 4 }, (_, i) => (i * 2654435761) >>> 24);
-    await page.evaluate(({ pixels, n, side }) => window.ganvas.client.call('useImages', {
-      rgba: new Uint8Array(pixels), n, width: side, height: side, labels: Array.from({ length: n }, (_, i) => i % 10),
-    }), { pixels, n, side });
-    const step = await call(page, 'train', { steps: 1, chunk: 1 });
-    await page.close();
-    return { backend, rgba, step, errors, consoleErrors };
-  };
+  const { page, errors, consoleErrors } = await open(`?backend=webgpu${query}`);
+  const backend = await call(page, 'backend');
+  assert.equal(backend.kind, 'webgpu', `fell back: ${backend.fallback_reason}`);
+  await call(page, 'loadCheckpoint', '/www/models/fashion-dcgan32.safetensors');
+  const rgba = await call(page, 'sample', samples, seed, 0, -1);
+  await call(page, 'newRun', fashion);
+  const n = 64, side = 32;
+  const pixels = Array.from({ length: n * side * side * 4 }, (_, i) => (i * 2654435761) >>> 24);
+  await page.evaluate(({ pixels, n, side }) => window.ganvas.client.call('useImages', {
+    rgba: new Uint8Array(pixels), n, width: side, height: side, labels: Array.from({ length: n }, (_, i) => i % 10),
+  }), { pixels, n, side });
+  const trained = await call(page, 'train', { steps, chunk: steps });
+  await page.close();
+  return { backend, rgba, steps: trained, errors, consoleErrors };
+}
+
+test('?convs=lowered runs WebGPU convolutions as matrix multiplies: the same samples and training step as Burn\'s kernels', async () => {
+  // 64 samples: from the 8×8 layer on, B·H·W ≥ 4,096 output positions take the lowered path; one
+  // training step runs the backward through the lowered convolutions.
+  const run = (query) => webgpuRun(query, { samples: 64, seed: 5, steps: 1 });
   const direct = await run('');
   const lowered = await run('&convs=lowered');
   assert.equal(direct.backend.convs, 'direct', 'the page keeps Burn\'s kernels by default');
@@ -105,7 +112,7 @@ test('?convs=lowered runs WebGPU convolutions as matrix multiplies: the same sam
   assert.ok(maxDiff <= 4 && sumDiff / direct.rgba.length <= 0.1, `max ${maxDiff}, mean ${sumDiff / direct.rgba.length}`);
   // The same initial weights, images and latents: the first step's losses and gradient norms agree
   // up to f32 summation order.
-  const [a, b] = [direct.step[0], lowered.step[0]];
+  const [a, b] = [direct.steps[0], lowered.steps[0]];
   console.log(`one step, direct: ${JSON.stringify(a)}\none step, lowered: ${JSON.stringify(b)}`);
   for (const key of ['d_loss', 'g_loss', 'grad_norm_d', 'grad_norm_g']) {
     const [x, y] = [a[key], b[key]];
@@ -121,23 +128,7 @@ test('?convs=lowered runs WebGPU convolutions as matrix multiplies: the same sam
  * and two training steps of a fresh run on fixed images, once for both tests below. */
 let fusionRuns = null;
 function runFusionPair() {
-  const fashion = readFileSync(join(root, 'configs/fashion-dcgan32.toml'), 'utf8');
-  const run = async (query) => {
-    const { page, errors, consoleErrors } = await open(`?backend=webgpu${query}`);
-    const backend = await call(page, 'backend');
-    assert.equal(backend.kind, 'webgpu', `fell back: ${backend.fallback_reason}`);
-    await call(page, 'loadCheckpoint', '/www/models/fashion-dcgan32.safetensors');
-    const rgba = await call(page, 'sample', 16, 7, 0, -1);
-    await call(page, 'newRun', fashion);
-    const n = 64, side = 32;
-    const pixels = Array.from({ length: n * side * side * 4 }, (_, i) => (i * 2654435761) >>> 24);
-    await page.evaluate(({ pixels, n, side }) => window.ganvas.client.call('useImages', {
-      rgba: new Uint8Array(pixels), n, width: side, height: side, labels: Array.from({ length: n }, (_, i) => i % 10),
-    }), { pixels, n, side });
-    const steps = await call(page, 'train', { steps: 2, chunk: 2 });
-    await page.close();
-    return { backend, rgba, steps, errors, consoleErrors };
-  };
+  const run = (query) => webgpuRun(query, { samples: 16, seed: 7, steps: 2 });
   fusionRuns ??= (async () => ({ fused: await run('&fusion=1'), plain: await run('') }))();
   return fusionRuns;
 }
