@@ -37,13 +37,14 @@ function session(name) {
     // On the CPU each tab's worker runs the threaded module where the page can (cpu-threads.js);
     // the Learn tab's 2-D networks are too small for threads to pay.
     const threads = name === 'learn' ? 1 : cpuThreads();
+    const params = new URLSearchParams(location.search);
     // `?convs=lowered` runs WebGPU convolutions as matrix multiplies (see CubeConvs in the crate).
-    const asked = new URLSearchParams(location.search).get('convs');
+    const asked = params.get('convs');
     const convs = ['lowered', 'direct'].includes(asked) ? asked : null;
     if (asked && !convs) console.warn(`ganvas: ignoring ?convs=${asked} (give lowered or direct)`);
     // `?fusion=1` runs WebGPU in the fusion module (pkg/fusion/, Burn's operation fusion): fewer
     // dispatches, but its training gradients are not yet right on every adapter (README).
-    const fusion = new URLSearchParams(location.search).get('fusion') === '1';
+    const fusion = params.get('fusion') === '1';
     sessions[name] = { client, ready: choice.then(({ prefer }) => client.call('create', prefer, { threads, convs, fusion })) };
   }
   return sessions[name];

@@ -57,12 +57,13 @@ function seed64(seed) {
   return BigInt(n);
 }
 
-/** The session's backend info (kind, adapter, threads…), with `threads_note` when the
- * threaded module was asked for but does not run. */
+/** The session's backend info (kind, adapter, threads…), with `threads_note` / `fusion_note`
+ * when the threaded / fusion module was asked for but does not run. */
 function backendInfo() {
-  const info = need().backend();
+  const info = need().backend(); // a fresh object on every call
+  if (threadsNote) info.threads_note = threadsNote;
   if (fusionNote) info.fusion_note = fusionNote;
-  return threadsNote ? { ...info, threads_note: threadsNote } : info;
+  return info;
 }
 
 function afterModelChange(info) {
